@@ -1,0 +1,41 @@
+"""Shared fixtures. Integration tests start one real vLLM server per model per session."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+HOTPOT = REPO.parent / "shared" / "data" / "hotpotqa" / "hotpot_dev_distractor_200.jsonl"
+
+
+def _llm_for(name: str, max_model_len: int) -> Iterator[object]:
+    from agentkit import models
+    from agentkit.llm import ServerConfig, connect
+
+    models.pull(name)  # idempotent; the Makefile normally did it already
+    cfg = ServerConfig(model=name, served_name=name, max_model_len=max_model_len, kv_cache_gib=2)
+    llm = connect(name, server=cfg)
+    yield llm
+    llm.close()
+
+
+@pytest.fixture(scope="session")
+def smol_llm() -> Iterator[object]:
+    """A real vLLM server with smollm2-135m (fast; weak answers)."""
+    yield from _llm_for("smollm2-135m", 4096)
+
+
+@pytest.fixture(scope="session")
+def qwen_llm() -> Iterator[object]:
+    """A real vLLM server with qwen2.5-coder-1.5b (slower; sensible answers)."""
+    yield from _llm_for("qwen2.5-coder-1.5b", 8192)
+
+
+@pytest.fixture(scope="session")
+def hotpot_path() -> Path:
+    if not HOTPOT.is_file():
+        pytest.fail(f"HotpotQA sample not found at {HOTPOT}; it ships in ../shared beside the repo")
+    return HOTPOT
