@@ -13,7 +13,7 @@ import time
 from pydantic import BaseModel, ConfigDict, field_validator
 
 from agentkit.errors import BudgetExceededError
-from agentkit.llm.types import Usage
+from agentkit.types import Usage
 
 
 class Limits(BaseModel):

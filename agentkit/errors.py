@@ -49,3 +49,31 @@ class TransientLLMError(LLMError):
 
 class BudgetExceededError(AgentkitError):
     """A call would exceed a token, request or time budget. Raised before sending."""
+
+
+class MemoryStoreError(AgentkitError):
+    """Base class for errors from the vector memory store (agentkit.memory)."""
+
+
+class DimensionMismatchError(MemoryStoreError, ValueError):
+    """Vectors or an embedder have a different dimension than the store."""
+
+
+class EmbedderMismatchError(MemoryStoreError):
+    """A store is opened with a different embedder than the one that built it."""
+
+
+class CorruptStoreError(MemoryStoreError):
+    """A store's files are damaged or inconsistent. Nothing is deleted."""
+
+
+class StoreLockedError(MemoryStoreError):
+    """Another process holds the store open for writing."""
+
+
+class ReadOnlyStoreError(MemoryStoreError):
+    """A write was attempted on a store opened read-only."""
+
+
+class DuplicateIdError(MemoryStoreError, ValueError):
+    """`add` got an id that exists already (or twice in one batch)."""

