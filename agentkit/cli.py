@@ -24,6 +24,12 @@ app.add_typer(models_app, name="models")
 app.add_typer(serve_app, name="serve")
 
 
+def _register_eval() -> None:
+    from agentkit.evals.cli import eval_app
+
+    app.add_typer(eval_app, name="eval")
+
+
 def clean_errors(fn: F) -> F:
     """Show agentkit's own errors as one red line and exit 2, not as a traceback."""
 
@@ -142,5 +148,4 @@ def ask(
     )
 
 
-def main() -> None:
-    app()
+_register_eval()

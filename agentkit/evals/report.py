@@ -31,10 +31,16 @@ def _cells(s: Summary) -> list[str]:
     return out
 
 
+TERMINAL = ("system", "EM", "F1", "tokens/q", "LLM calls/q", "wall s/q", "errors")
+
+
 def rich_table(summaries: list[Summary], title: str) -> Table:
-    table = Table(*(c for c, _ in COLUMNS), title=title)
+    """The columns that matter most, so the table fits an 80-column terminal."""
+    keep = [i for i, (c, _) in enumerate(COLUMNS) if c in TERMINAL]
+    table = Table(*(COLUMNS[i][0] for i in keep), title=title)
     for s in summaries:
-        table.add_row(*_cells(s))
+        cells = _cells(s)
+        table.add_row(*(cells[i] for i in keep))
     return table
 
 
