@@ -1,0 +1,34 @@
+"""A normal (non-editable) install must carry planners/, memory/ and tools/ under agentkit."""
+
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def test_wheel_maps_subpackages_under_agentkit_and_ships_prompts(tmp_path):
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q",
+         "-w", str(tmp_path), str(REPO)],
+        check=True,
+    )  # fmt: skip
+    [wheel] = tmp_path.glob("agentkit-*.whl")
+    names = zipfile.ZipFile(wheel).namelist()
+    tops = {n.split("/")[0] for n in names if not n.startswith("agentkit-")}
+    assert tops == {"agentkit"}, tops  # nothing generic like `memory` at the top level
+    for pkg in ("planners", "memory", "tools", "llm", "evals"):
+        assert f"agentkit/{pkg}/__init__.py" in names
+    prompts = [n for n in names if n.endswith(".txt")]
+    assert any(n.startswith("agentkit/planners/prompts/") for n in prompts)
+    assert "agentkit/evals/prompts/direct.txt" in prompts
+
+
+def test_editable_install_imports_the_mapped_packages():
+    import agentkit.memory
+    import agentkit.planners
+    import agentkit.tools
+
+    for mod in (agentkit.planners, agentkit.memory, agentkit.tools):
+        assert Path(mod.__file__).parent.parent == REPO
