@@ -31,12 +31,12 @@ from typing import Any
 
 import faiss
 import numpy as np
-from agentkit.memory import IndexSettings, SentenceTransformerEmbedder, VectorStore
-from agentkit.memory.index import lists_for
 from rich.console import Console
 from rich.progress import Progress, TaskID
 
 from agentkit.evals import hotpotqa
+from agentkit.memory import IndexSettings, SentenceTransformerEmbedder, VectorStore
+from agentkit.memory.index import lists_for
 from agentkit.paths import home
 
 RESULTS = Path(__file__).parent / "results"

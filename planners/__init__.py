@@ -1,0 +1,34 @@
+"""Planners: how an agent turns a question into model and tool calls."""
+
+from agentkit.planners.actions import Action, parse_action
+from agentkit.planners.answer import short_answer
+from agentkit.planners.base import PlanError, Planner, PlannerError, PlannerOutput
+from agentkit.planners.context import RunContext, Step
+from agentkit.planners.plan import Plan, PlanStep, parse_plan, plan_regex, substitute
+from agentkit.planners.react import ReAct
+from agentkit.planners.rewoo import ReWOO
+from agentkit.planners.smr import SMR, SMRResult, smr_search_tool
+from agentkit.planners.worker import execute
+
+__all__ = [
+    "SMR",
+    "Action",
+    "Plan",
+    "PlanError",
+    "PlanStep",
+    "Planner",
+    "PlannerError",
+    "PlannerOutput",
+    "ReAct",
+    "ReWOO",
+    "RunContext",
+    "SMRResult",
+    "Step",
+    "execute",
+    "parse_action",
+    "parse_plan",
+    "plan_regex",
+    "short_answer",
+    "smr_search_tool",
+    "substitute",
+]

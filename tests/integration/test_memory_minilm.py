@@ -6,9 +6,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from agentkit.memory import HashingEmbedder, SentenceTransformerEmbedder, VectorStore
 
 from agentkit.errors import EmbedderMismatchError
+from agentkit.memory import HashingEmbedder, SentenceTransformerEmbedder, VectorStore
 
 pytestmark = pytest.mark.integration
 

@@ -10,8 +10,6 @@ import sys
 import httpx
 import numpy as np
 import pytest
-from agentkit.memory import Embedder, HashingEmbedder, VLLMEmbedder, normalize_rows
-from agentkit.memory import embedders as embedders_module
 
 from agentkit.errors import (
     ConfigError,
@@ -20,6 +18,8 @@ from agentkit.errors import (
     ModelIntegrityError,
     ServerUnreachableError,
 )
+from agentkit.memory import Embedder, HashingEmbedder, VLLMEmbedder, normalize_rows
+from agentkit.memory import embedders as embedders_module
 
 TEXTS = ["The cat sat on the mat.", "A dog barked at the mailman.", "", "the CAT sat"]
 

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from agentkit.memory import IndexSettings, VectorIndex, normalize_rows
-from agentkit.memory.index import lists_for
 from hypothesis import given, settings
 from hypothesis import strategies as st
+
+from agentkit.memory import IndexSettings, VectorIndex, normalize_rows
+from agentkit.memory.index import lists_for
 
 DIM = 16
 

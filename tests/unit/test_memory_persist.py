@@ -10,7 +10,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from agentkit.memory import HashingEmbedder, IndexSettings, VectorStore
 from pydantic import BaseModel
 
 from agentkit.errors import (
@@ -21,6 +20,7 @@ from agentkit.errors import (
     ReadOnlyStoreError,
     StoreLockedError,
 )
+from agentkit.memory import HashingEmbedder, IndexSettings, VectorStore
 
 EMB = HashingEmbedder(dim=64)
 SMALL = IndexSettings(exact_max=100)

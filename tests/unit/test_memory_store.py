@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from agentkit.memory import HashingEmbedder, IndexSettings, VectorStore
 from pydantic import BaseModel, ValidationError
 
 from agentkit.errors import (
@@ -12,6 +11,7 @@ from agentkit.errors import (
     DimensionMismatchError,
     DuplicateIdError,
 )
+from agentkit.memory import HashingEmbedder, IndexSettings, VectorStore
 
 DOCS = {
     "faiss": "FAISS is a library for similarity search over dense vectors",

@@ -1,0 +1,135 @@
+"""The Agent: one planner, its tools and a budget, answering questions against one LLM.
+
+Every run gets its own run id, budget tracker and step record, so many runs (of one agent or
+of several) can share an LLM concurrently; usage comes from the LLM's ledger, filtered by the
+run id. A run that cannot finish (budget spent, no usable plan, model errors) returns a result
+with `error` set instead of raising.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from agentkit.budget import Budget
+from agentkit.errors import (
+    BudgetExceededError,
+    ConfigError,
+    ContextWindowExceededError,
+    StructuredOutputError,
+    TransientLLMError,
+)
+from agentkit.ledger import CallRecord, Totals
+from agentkit.llm import LLM
+from agentkit.planners import Planner, PlannerError, ReWOO, RunContext, Step
+from agentkit.tools import Tool, ToolRegistry
+from agentkit.trace import TraceWriter
+
+# Failures of one run: reported in its result. Others (no server, a wrong setting) would
+# fail every run alike, so they are raised.
+RUN_ERRORS = (
+    BudgetExceededError,
+    PlannerError,
+    ContextWindowExceededError,
+    StructuredOutputError,
+    TransientLLMError,
+)
+
+
+class AgentResult(BaseModel):
+    run_id: str
+    question: str
+    planner: str
+    answer: str = ""
+    plan: str | None = None
+    steps: list[Step] = Field(default_factory=list)
+    usage: dict[str, Totals] = Field(default_factory=dict, description="ledger totals per role")
+    total: Totals = Field(default_factory=Totals)
+    llm_calls: int = 0
+    tool_calls: int = 0
+    wall_s: float = 0.0
+    error: str | None = None
+
+
+class Agent:
+    def __init__(
+        self,
+        llm: LLM,
+        planner: Planner | None = None,
+        tools: ToolRegistry | Iterable[Tool] = (),
+        budget: Budget | None = None,
+        trace: TraceWriter | None = None,
+        *,
+        max_observation_tokens: int | None = 400,
+    ) -> None:
+        """`budget` applies to each run; `trace` receives this agent's LLM calls, tool steps
+        and results as JSON lines; observations of tools without their own cap are cut to
+        `max_observation_tokens`."""
+        self.llm = llm
+        self.planner: Planner = planner or ReWOO()
+        self.tools = ToolRegistry.of(tools)
+        self.budget = budget
+        self.trace = trace
+        self.max_observation_tokens = max_observation_tokens
+        self._runs: set[str] = set()
+        if trace is not None:
+            llm.ledger.subscribe(self._trace_call)
+
+    async def run(
+        self,
+        question: str,
+        *,
+        run_id: str | None = None,
+        tools: ToolRegistry | Iterable[Tool] | None = None,
+    ) -> AgentResult:
+        """Answer one question. `tools` replaces the agent's tools for this run (e.g. a search
+        tool over this question's own passages)."""
+        run_id = run_id or uuid.uuid4().hex[:12]
+        if run_id in self._runs or self.llm.ledger.records(run_id):
+            raise ConfigError(f"run id {run_id!r} was used before; give each run its own id")
+        self._runs.add(run_id)
+        await self.llm.ensure_ready()
+        ctx = RunContext(
+            llm=self.llm,
+            run_id=run_id,
+            budget=self.budget.tracker() if self.budget else None,
+            max_observation_tokens=self.max_observation_tokens,
+            tools=self.tools if tools is None else ToolRegistry.of(tools),
+            on_step=self._trace_step(run_id),
+        )
+        result = AgentResult(run_id=run_id, question=question, planner=self.planner.name)
+        t0 = time.perf_counter()
+        try:
+            out = await self.planner.run(question, ctx)
+            result.answer, result.plan = out.answer, out.plan
+        except RUN_ERRORS as exc:
+            result.error = f"{type(exc).__name__}: {exc}"
+        result.wall_s = time.perf_counter() - t0
+        result.steps = sorted(ctx.steps, key=lambda s: s.id)
+        result.usage = self.llm.ledger.by("role", run=run_id)
+        result.total = self.llm.ledger.total(run=run_id)
+        result.llm_calls = result.total.calls
+        result.tool_calls = sum(1 for s in ctx.steps if s.tool)
+        if self.trace is not None:
+            self.trace.write({"kind": "agent_result", **result.model_dump(mode="json")})
+        return result
+
+    def run_sync(self, question: str, **kwargs: Any) -> AgentResult:
+        """`run` from synchronous code (scripts, notebooks), on the LLM's background loop."""
+        return self.llm.run_sync(self.run(question, **kwargs))
+
+    def _trace_call(self, record: CallRecord, detail: dict[str, Any]) -> None:
+        if self.trace is not None and record.labels.run in self._runs:
+            self.trace.on_call(record, detail)
+
+    def _trace_step(self, run_id: str) -> Callable[[Step], None] | None:
+        trace = self.trace
+        if trace is None:
+            return None
+        return lambda step: trace.write(
+            {"kind": "tool_step", "run": run_id, **step.model_dump(mode="json")}
+        )

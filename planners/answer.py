@@ -1,0 +1,20 @@
+"""Reduce a model's final reply to the short answer that EM/F1 scoring expects."""
+
+from __future__ import annotations
+
+import re
+
+_LEAD = re.compile(r"^(?:final answer|short answer|answer|the answer is)\s*[:\-]?\s*", re.I)
+_YES_NO = re.compile(r"^(yes|no)\b[,.;!]", re.I)
+
+
+def short_answer(reply: str) -> str:
+    """First non-empty line, without an "Answer:" lead, quotes, bold or a final period;
+    "Yes, because ..." becomes "Yes"."""
+    line = next((ln.strip() for ln in reply.splitlines() if ln.strip()), "")
+    line = _LEAD.sub("", line.replace("**", "")).strip()
+    yes_no = _YES_NO.match(line)
+    if yes_no:
+        return yes_no.group(1)
+    quotes = "\"'` "
+    return line.strip(quotes).removesuffix(".").strip(quotes)

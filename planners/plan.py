@@ -1,0 +1,124 @@
+"""ReWOO plans: parse `Plan: ...` / `#E<n> = tool[input]` text, and the regex that makes a
+model write only parseable plans.
+
+Parsing is lenient where the intent is clear (any step numbers, inputs over several lines,
+nested brackets, a missing final `]`) and strict where running would be wrong (no step, a
+number used twice, a reference to a step that does not come before).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+
+from pydantic import BaseModel
+
+from agentkit.planners.base import PlanError
+from agentkit.planners.syntax import REF, closing_bracket
+
+_CALL = re.compile(r"#E(\d+)\s*[=:]\s*([A-Za-z_][\w-]*)\s*\[", re.IGNORECASE)
+_PLAN_LABEL = re.compile(r"^[ \t]*(?:\d+[.)][ \t]*)?Plan[ \t]*\d*[ \t]*:", re.IGNORECASE | re.M)
+_MAX_ID_DIGITS = 6
+
+
+class PlanStep(BaseModel):
+    id: int
+    plan: str
+    tool: str
+    input: str
+
+    @property
+    def refs(self) -> list[int]:
+        """Steps whose results this step's input uses."""
+        return sorted({_step_id(m.group(1)) for m in REF.finditer(self.input)})
+
+    def call(self) -> str:
+        return f"#E{self.id} = {self.tool}[{self.input}]"
+
+
+class Plan(BaseModel):
+    steps: list[PlanStep]
+
+    def render(self) -> str:
+        return "\n".join(f"Plan: {s.plan}\n{s.call()}" if s.plan else s.call() for s in self.steps)
+
+
+def parse_plan(text: str) -> Plan:
+    """A Plan, or PlanError saying what is wrong; never any other exception."""
+    calls = list(_CALL.finditer(text))
+    if not calls:
+        raise PlanError("no step of the form '#E1 = tool[input]' was found")
+    steps, prev_end = [], 0
+    for i, call in enumerate(calls):
+        limit = calls[i + 1].start() if i + 1 < len(calls) else len(text)
+        next_plan = _PLAN_LABEL.search(text, call.end(), limit)
+        limit = next_plan.start() if next_plan else limit
+        close = closing_bracket(text, call.end(), "[", limit)
+        end = limit if close is None else close
+        steps.append(
+            PlanStep(
+                id=_step_id(call.group(1)),
+                plan=_plan_text(text[prev_end : call.start()]),
+                tool=call.group(2),
+                input=text[call.end() : end].strip(),
+            )
+        )
+        prev_end = end if close is None else close + 1
+    _check(steps)
+    return Plan(steps=steps)
+
+
+def substitute(text: str, evidence: Mapping[int, str]) -> str:
+    """Replace each #E<n> with step n's result (#E1 never matches inside #E12)."""
+    return REF.sub(lambda m: evidence.get(int(m.group(1)), m.group(0)), text)
+
+
+def plan_regex(tools: Iterable[str], max_steps: int = 6) -> str:
+    """A regex accepting exactly the plans of 1..max_steps steps numbered #E1, #E2, ... that
+    call only `tools` and refer only to earlier steps. Plan lines are at most 160 characters
+    and inputs at most 200, so a rambling model still finishes its plan."""
+    if max_steps < 1:
+        raise ValueError("max_steps must be at least 1")
+    names = "|".join(re.escape(t) for t in tools)
+    if not names:
+        raise ValueError("a plan needs at least one tool")
+    pattern = _step_regex(max_steps, names)
+    for n in range(max_steps - 1, 0, -1):
+        pattern = f"{_step_regex(n, names)}(?:\\n{pattern})?"
+    return pattern
+
+
+def _step_regex(n: int, names: str) -> str:
+    text = r"[^\]\n#]"
+    if n == 1:
+        arg = f"{text}{{1,200}}"
+    else:  # a reference is an earlier #E<k> not followed by another digit
+        ref = "#E(?:" + "|".join(str(k) for k in range(n - 1, 0, -1)) + ")"
+        after_ref = r"[^\]\n#0-9]"
+        arg = f"(?:(?:{text}|{ref}{after_ref}){{1,200}}(?:{ref})?|{ref})"
+    return f"Plan: [^\\n\\[\\]]{{1,160}}\\n#E{n} = (?:{names})\\[{arg}\\]"
+
+
+def _plan_text(segment: str) -> str:
+    label = _PLAN_LABEL.search(segment)
+    return " ".join((segment[label.end() :] if label else segment).split())
+
+
+def _step_id(digits: str) -> int:
+    if len(digits) > _MAX_ID_DIGITS:
+        raise PlanError(f"step number #E{digits[:12]}... is too large")
+    return int(digits)
+
+
+def _check(steps: list[PlanStep]) -> None:
+    seen: set[int] = set()
+    for step in steps:
+        if step.id in seen:
+            raise PlanError(f"#E{step.id} is defined twice; number the steps #E1, #E2, ...")
+        missing = [r for r in step.refs if r not in seen]
+        if missing:
+            raise PlanError(
+                f"#E{step.id} uses #E{missing[0]}, which is not a step before it; "
+                "a step can only use the results of earlier steps"
+            )
+        seen.add(step.id)

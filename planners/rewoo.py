@@ -1,0 +1,98 @@
+"""ReWOO (Xu et al. 2023): plan every tool call in one model call, run the calls, then
+answer in one more call, so the model never re-reads a growing history.
+
+The plan is constrained by a regex through vLLM's structured outputs, so even a small model
+writes a plan that parses, calls only registered tools and has at most `max_steps` steps.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from agentkit.errors import ConfigError
+from agentkit.llm import Message, StructuredOutput
+from agentkit.planners.answer import short_answer
+from agentkit.planners.base import PlanError, PlannerOutput
+from agentkit.planners.context import RunContext, Step
+from agentkit.planners.plan import Plan, parse_plan, plan_regex
+from agentkit.planners.prompts import load_prompt
+from agentkit.planners.worker import execute
+from agentkit.tools import Tool
+
+
+class ReWOO:
+    name = "rewoo"
+
+    def __init__(
+        self,
+        *,
+        max_steps: int = 6,
+        constrained: bool = True,
+        plan_tokens: int = 320,
+        answer_tokens: int = 32,
+    ) -> None:
+        """`constrained=False` lets the planner write free text (parsed leniently, re-planned
+        once on failure): for comparison, or for servers without structured outputs."""
+        if max_steps < 1:
+            raise ConfigError("ReWOO max_steps must be at least 1")
+        self.max_steps = max_steps
+        self.constrained = constrained
+        self.plan_tokens = plan_tokens
+        self.answer_tokens = answer_tokens
+
+    async def run(self, question: str, ctx: RunContext) -> PlannerOutput:
+        tools = [t for t in ctx.tools if not t.terminal]
+        if not tools:
+            raise ConfigError("ReWOO needs at least one tool besides finish, e.g. search_tool()")
+        plan = await self.plan(question, tools, ctx)
+        results = await execute(plan, ctx)
+        answer = await self.solve(question, plan, results, ctx)
+        return PlannerOutput(answer=answer, plan=plan.render())
+
+    async def plan(self, question: str, tools: list[Tool], ctx: RunContext) -> Plan:
+        """One planner call; if its plan cannot be used, one re-plan told why, then PlanError."""
+        prompt = load_prompt("rewoo_plan").format(
+            tools="\n".join(t.render() for t in tools), max_steps=self.max_steps, question=question
+        )
+        messages = [Message(role="user", content=prompt)]
+        options: dict[str, Any] = {"max_tokens": self.plan_tokens}
+        if self.constrained:
+            regex = plan_regex([t.name for t in tools], self.max_steps)
+            options["structured"] = StructuredOutput(regex=regex)
+        for attempt in ("plan", "replan"):
+            reply = await ctx.generate(messages, role="planner", purpose=attempt, **options)
+            try:
+                return parse_plan(reply.text)
+            except PlanError as exc:
+                error = exc
+            messages += [
+                Message(role="assistant", content=reply.text),
+                Message(role="user", content=load_prompt("rewoo_replan").format(error=error)),
+            ]
+        raise PlanError(f"the planner wrote no usable plan after one re-plan: {error}")
+
+    async def solve(
+        self, question: str, plan: Plan, results: dict[int, Step], ctx: RunContext
+    ) -> str:
+        """One call answers from each plan line paired with its own step's evidence."""
+        prompt = load_prompt("rewoo_solve").format(
+            evidence=_evidence(plan, results), question=question
+        )
+        reply = await ctx.generate(
+            prompt, role="solver", purpose="answer", max_tokens=self.answer_tokens
+        )
+        return short_answer(reply.text)
+
+
+def _evidence(plan: Plan, results: dict[int, Step]) -> str:
+    """Each plan line with its own step's evidence, by #E number. The tool calls are left
+    out: a small model takes the words it guessed for a search as facts. A line already shown
+    (the same passage found twice) is not repeated; a step with nothing new is left out."""
+    seen: set[str] = set()
+    blocks = []
+    for s in plan.steps:
+        new = [ln for ln in results[s.id].observation.text.splitlines() if ln not in seen]
+        seen.update(new)
+        if new:
+            blocks.append(f"Plan: {s.plan}\nEvidence: " + "\n".join(new))
+    return "\n\n".join(blocks)

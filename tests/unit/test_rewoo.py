@@ -1,0 +1,171 @@
+"""ReWOO with a scripted model: concurrent worker, evidence paired by id, re-planning."""
+
+import asyncio
+import time
+
+from agentkit.planners import PlanError, ReWOO, RunContext, execute, parse_plan
+from agentkit.tools import ToolRegistry, llm_tool, search_tool, tool
+from tests.scripted_llm import ScriptedLLM, WordCounter
+
+DOCS = [
+    ("Jaws (film)", "Jaws is a 1975 film directed by Steven Spielberg."),
+    ("Steven Spielberg", "Spielberg attended California State University, Long Beach."),
+    ("Ada Lovelace", "Ada Lovelace was born in 1815."),
+]
+
+
+def _ctx(llm=None, tools=()):
+    return RunContext(
+        llm=llm, run_id="r", tools=ToolRegistry(tools), count_tokens=WordCounter().count_text
+    )
+
+
+def _timed_tool(log, delay=0.3):
+    @tool
+    async def wait(label: str) -> str:
+        """Wait, then echo."""
+        start = time.monotonic()
+        await asyncio.sleep(delay)
+        log[label] = (start, time.monotonic())
+        return f"<{label}>"
+
+    return wait
+
+
+async def test_independent_steps_overlap_and_dependent_steps_wait():
+    log = {}
+    plan = parse_plan("#E1 = wait[a]\n#E2 = wait[b]\n#E3 = wait[c]\n#E4 = wait[after #E1 and #E3]")
+    t0 = time.monotonic()
+    results = await execute(plan, _ctx(tools=[_timed_tool(log)]))
+    elapsed = time.monotonic() - t0
+    assert elapsed < 0.9  # three layers of 0.3 s would take 1.2 s; two layers take 0.6 s
+    starts = sorted(log[k][0] for k in "abc")
+    assert starts[-1] - starts[0] < 0.1  # a, b, c ran together
+    dependent = log["after <a> and <c>"]
+    assert dependent[0] >= max(log["a"][1], log["c"][1])  # waited for both references
+    assert results[4].input == "after <a> and <c>" and results[4].observation.text.startswith("<")
+
+
+async def test_failed_and_unknown_tools_are_evidence_not_crashes():
+    plan = parse_plan("#E1 = wikipedia[x]\n#E2 = search[Jaws]\n#E3 = search[#E1]")
+    results = await execute(plan, _ctx(tools=[search_tool(DOCS)]))
+    assert not results[1].ok and "unknown tool 'wikipedia'" in results[1].observation.text
+    assert results[2].ok and "Spielberg" in results[2].observation.text
+    assert results[3].input.startswith("Error: unknown tool")  # later steps see the failure
+
+
+def _script(plan_text, solver_reply="Answer: California State University, Long Beach."):
+    seen = {}
+
+    def respond(call):
+        prompt = call.prompt
+        if prompt.startswith("Plan how"):
+            seen.setdefault("plan", prompt)
+            return plan_text
+        if prompt.startswith("Answer the question from the evidence"):
+            seen["solve"] = prompt
+            return solver_reply
+        return "Steven Spielberg"  # the llm tool
+
+    return respond, seen
+
+
+PLAN = (
+    "Plan: Find the director of Jaws.\n#E1 = search[Jaws film director]\n"
+    "Plan: Get the name.\n#E2 = llm[Who directed Jaws? #E1]\n"
+    "Plan: Find where he studied.\n#E3 = search[#E2 university]"
+)
+
+
+async def test_plan_work_solve_with_labels_and_a_constrained_planner():
+    respond, seen = _script(PLAN)
+    llm = ScriptedLLM(respond)
+    await llm.ensure_ready()
+    ctx = _ctx(llm, [search_tool(DOCS), llm_tool()])
+    out = await ReWOO().run("Which university did the director of Jaws attend?", ctx)
+    assert out.answer == "California State University, Long Beach"
+    assert out.plan == PLAN
+    roles = [(r.labels.role, r.labels.step) for r in llm.ledger.records("r")]
+    assert roles == [("planner", None), ("worker", 2), ("solver", None)]
+    planner_call = llm.calls[0].body
+    assert (
+        "structured_outputs" in planner_call
+        and "search|llm" in planner_call["structured_outputs"]["regex"]
+    )
+    assert "search[query]: " in seen["plan"] and "llm[question]: " in seen["plan"]
+    assert ctx.steps[2].input == "Steven Spielberg university"  # #E2 substituted
+    # the solver sees each plan line with its own evidence
+    solve = seen["solve"]
+    assert "Plan: Get the name.\nEvidence: Steven Spielberg\n\nPlan: Find where" in solve
+    assert "search[" not in solve  # the words the planner guessed are not shown as evidence
+
+
+async def test_evidence_is_paired_by_id_not_position():
+    plan = "Plan: second first\n#E2 = search[Ada Lovelace]\nPlan: then one\n#E1 = search[Jaws]"
+    respond, seen = _script(plan, "1815")
+    llm = ScriptedLLM(respond)
+    out = await ReWOO(constrained=False).run("When was Ada born?", _ctx(llm, [search_tool(DOCS)]))
+    assert out.answer == "1815"
+    blocks = seen["solve"].split("\n\n")
+    assert blocks[1].startswith("Plan: second first\nEvidence: Ada Lovelace:")
+    assert blocks[2].startswith("Plan: then one\nEvidence: Jaws (film):")
+
+
+async def test_a_bad_plan_is_replanned_once_with_the_reason():
+    replies = iter(["#E1 = llm[#E2]\n#E2 = search[x]", PLAN])
+    calls = []
+
+    def respond(call):
+        calls.append(call)
+        if call.messages[0]["content"].startswith("Plan how") and len(calls) <= 2:
+            return next(replies)
+        return "Steven Spielberg"
+
+    llm = ScriptedLLM(respond)
+    ctx = _ctx(llm, [search_tool(DOCS), llm_tool()])
+    out = await ReWOO(constrained=False).run("Which university?", ctx)
+    assert out.plan == PLAN
+    replan = calls[1].messages
+    assert [m["role"] for m in replan] == ["user", "assistant", "user"]
+    assert "#E1 uses #E2" in replan[2]["content"]
+    assert [r.labels.purpose for r in llm.ledger.records("r")][:2] == ["plan", "replan"]
+
+
+async def test_a_plan_that_stays_bad_is_a_clear_error():
+    llm = ScriptedLLM(["I know it: Rush.", "Still just Rush."])
+    try:
+        await ReWOO(constrained=False).run("q?", _ctx(llm, [search_tool(DOCS)]))
+    except PlanError as exc:
+        assert "no usable plan after one re-plan" in str(exc) and "no step" in str(exc)
+    else:
+        raise AssertionError("expected PlanError")
+    assert len(llm.calls) == 2
+
+
+async def test_eleven_steps_run_unconstrained():
+    plan = "\n".join(f"#E{i} = search[Jaws]" for i in range(1, 11)) + "\n#E11 = llm[#E10 #E1]"
+    respond, _ = _script(plan, "Spielberg")
+    llm = ScriptedLLM(respond)
+    ctx = _ctx(llm, [search_tool(DOCS), llm_tool()])
+    out = await ReWOO(constrained=False).run("Who directed Jaws?", ctx)
+    assert out.answer == "Spielberg" and len(ctx.steps) == 11
+    llm_call = next(c for c in llm.calls if c.prompt.startswith("Answer the question using"))
+    assert llm_call.prompt.count("Jaws (film):") == 2  # both #E10 and #E1 were filled in
+
+
+async def test_the_solver_does_not_repeat_a_passage_found_twice():
+    plan = "#E1 = search[Jaws director]\n#E2 = search[Jaws film]"
+    respond, seen = _script(plan, "Spielberg")
+    llm = ScriptedLLM(respond)
+    await ReWOO(constrained=False).run("Who directed Jaws?", _ctx(llm, [search_tool(DOCS)]))
+    assert seen["solve"].count("Jaws (film): Jaws is a 1975 film") == 1
+    assert seen["solve"].count("Evidence:") == 1
+
+
+async def test_a_repeated_call_runs_once_and_both_steps_get_its_observation():
+    log = {}
+    plan = parse_plan("#E1 = wait[a]\n#E2 = wait[a]\n#E3 = wait[x #E2]\n#E4 = wait[x <a>]")
+    results = await execute(plan, _ctx(tools=[_timed_tool(log, delay=0.05)]))
+    assert sorted(log) == ["a", "x <a>"]  # two real calls for four steps
+    assert results[2].observation == results[1].observation
+    assert results[4].observation.text == results[3].observation.text == "<x <a>>"
