@@ -8,7 +8,9 @@ from agentkit.errors import (
     BudgetExceededError,
     ConfigError,
     ContextWindowExceededError,
+    InsufficientDiskError,
     LLMError,
+    ModelIntegrityError,
     ModelNotFoundError,
     ServerStartError,
     ServerUnreachableError,
@@ -24,8 +26,10 @@ from agentkit.llm import (
     ServerConfig,
     StructuredOutput,
     Usage,
+    VLLMServer,
     connect,
 )
+from agentkit.models import DEFAULT_MODEL, TEST_MODEL
 from agentkit.planners import (
     PlanError,
     Planner,
@@ -51,9 +55,12 @@ from agentkit.tools import (
     search_tool,
     tool,
 )
+from agentkit.trace import TraceWriter, read_trace
 
 __all__ = [
+    "DEFAULT_MODEL",
     "LLM",
+    "TEST_MODEL",
     "Agent",
     "AgentResult",
     "AgentkitError",
@@ -66,10 +73,12 @@ __all__ = [
     "ContextWindowExceededError",
     "Corpus",
     "Document",
+    "InsufficientDiskError",
     "LLMError",
     "Ledger",
     "Limits",
     "Message",
+    "ModelIntegrityError",
     "ModelNotFoundError",
     "Observation",
     "PlanError",
@@ -89,13 +98,16 @@ __all__ = [
     "ToolContext",
     "ToolRegistry",
     "Totals",
+    "TraceWriter",
     "TransientLLMError",
     "Usage",
+    "VLLMServer",
     "calculator_tool",
     "connect",
     "errors",
     "finish_tool",
     "llm_tool",
+    "read_trace",
     "render_passages",
     "search_tool",
     "short_answer",
