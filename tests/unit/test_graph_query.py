@@ -1,0 +1,96 @@
+"""Querying the graph: seeds, the second hop, the budget, and the search tool."""
+
+import re
+
+from agentkit.memory.chunks import Paragraph
+from agentkit.memory.embedders import HashingEmbedder
+from agentkit.memory.graph_build import KnowledgeIndex
+from agentkit.memory.graph_query import GraphRetriever, QuerySettings
+from agentkit.memory.graph_search import graph_search_tool
+from agentkit.tools import ToolContext
+
+CORPUS = [
+    Paragraph(
+        title="Scott Derrickson",
+        sentences=("Scott Derrickson is an American director.", "He directed Sinister."),
+    ),
+    Paragraph(
+        title="Sinister (film)", sentences=("Sinister is a horror film.", "It stars Ethan Hawke.")
+    ),
+    Paragraph(title="Ethan Hawke", sentences=("Ethan Hawke is an American actor.",)),
+    Paragraph(title="Ada Lovelace", sentences=("Ada Lovelace was a mathematician.",)),
+    Paragraph(title="Charles Babbage", sentences=("Charles Babbage designed an engine.",)),
+]
+QUESTION = "Which actor stars in the film directed by Scott Derrickson?"
+
+
+def words(text):
+    return len(re.findall(r"\w+|[^\w\s]", text))
+
+
+def _retriever(**settings):
+    index = KnowledgeIndex(HashingEmbedder(dim=256))
+    index.add_documents(CORPUS, {CORPUS[0].key: [("Scott Derrickson", "directed", "Sinister")]})
+    return GraphRetriever(index, QuerySettings(**settings))
+
+
+def test_seeds_include_the_named_entity_and_close_chunks():
+    seeds = _retriever().seeds(QUESTION)
+    assert seeds["e:scott derrickson"] > 0
+    assert any(node.startswith("c:Scott Derrickson") for node in seeds)
+    assert all(weight > 0 for weight in seeds.values())
+
+
+def test_ppr_reaches_the_second_hop_and_leaves_unrelated_pages_last():
+    ranking = _retriever().rank(QUESTION)
+    order = [chunk_id for chunk_id, _ in ranking.chunks]
+    assert order.index("Sinister (film)#1") < order.index("Ada Lovelace#0")
+    assert set(order[:4]) >= {"Scott Derrickson#1", "Sinister (film)#1"}
+    assert order[-2:] and {c.split("#")[0] for c in order[-2:]} <= {
+        "Ada Lovelace",
+        "Charles Babbage",
+    }
+
+
+def test_selection_fits_the_budget_and_names_titles():
+    retriever = _retriever()
+    for budget in (0, 5, 12, 25, 60):
+        selection = retriever.select(QUESTION, budget, words)
+        assert selection.tokens == words(selection.text) <= budget
+    selection = retriever.select(QUESTION, 40, words)
+    assert "Sinister (film): " in selection.text and "Ethan Hawke" in selection.text
+
+
+def test_triplets_appear_only_when_allowed_and_ahead_of_their_sentence():
+    text = _retriever(triplet_weight=10.0).select(QUESTION, 200, words).text
+    plain = _retriever(triplet_weight=10.0, triplets_in_context=False).select(QUESTION, 200, words)
+    plain = plain.text
+    ranking = _retriever().rank(QUESTION)
+    assert dict(ranking.chunks)["Scott Derrickson#1"] > ranking.triplets[0][1]
+    assert "(Scott Derrickson;" not in _retriever().select(QUESTION, 200, words).text
+    assert "(Scott Derrickson; directed; Sinister)" in text
+    assert "(" not in plain.replace("(film)", "")
+
+
+def test_documents_added_later_are_found():
+    retriever = _retriever()
+    retriever.rank(QUESTION)
+    retriever.index.add_documents(
+        [Paragraph(title="Hawke Prize", sentences=("Ethan Hawke won the Hawke Prize.",))]
+    )
+    assert any(c.startswith("Hawke Prize#") for c, _ in retriever.rank("Hawke Prize").chunks[:2])
+
+
+def test_passage_search_and_the_search_tool():
+    retriever = _retriever()
+    hits = retriever.search("Charles Babbage engine", k=2)
+    assert hits[0].document.title == "Charles Babbage" and len(hits) == 2
+    assert hits[0].document.text == "Charles Babbage designed an engine."
+
+
+async def test_graph_search_tool_has_the_search_shape_and_caps_tokens():
+    tool = graph_search_tool(_retriever(), max_tokens=20)
+    assert tool.usage == "search[query]"
+    obs = await tool(QUESTION, ToolContext(count_tokens=words))
+    assert obs.ok and words(obs.text) <= 20 and not obs.truncated
+    assert "Scott Derrickson" in obs.text
