@@ -44,7 +44,7 @@ def main() -> None:
     runs = Path("runs") / f"planner-tokens-{time.strftime('%Y%m%d-%H%M%S')}"
     runs.mkdir(parents=True, exist_ok=True)
     names = args.systems.split(",")
-    llm = connect(args.model)
+    llm = connect(args.model, system="")  # no template persona, for every system alike
     t0 = time.perf_counter()
     try:
         summaries = llm.run_sync(
@@ -64,7 +64,10 @@ def main() -> None:
         "settings": {
             "concurrency": args.concurrency,
             "temperature": 0.0,
+            "system_message": "empty (the chat template's default persona is not sent)",
             "search": "BM25 (bm25s) over the question's 10 paragraphs, top 2, capped at 300 tokens",
+            "rewoo": "max 4 steps; results focused to 80 tokens when a later step reads them, "
+            "200 tokens of evidence for the solver; llm steps nobody reads are skipped",
             "tokens": "prompt + completion from the engine's usage, all calls of a question",
         },
         "total_wall_s": round(wall, 1),

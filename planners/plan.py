@@ -73,9 +73,25 @@ def substitute(text: str, evidence: Mapping[int, str]) -> str:
     return REF.sub(lambda m: evidence.get(int(m.group(1)), m.group(0)), text)
 
 
+def without_unread(plan: Plan, tools: Iterable[str]) -> Plan:
+    """The plan without the steps of `tools` whose results no later step reads.
+
+    For a tool like `llm`, which only restates what the evidence already holds, a result
+    nobody reads is work the solver does anyway, from the same evidence."""
+    names = {t.lower() for t in tools}
+    kept: list[PlanStep] = []
+    read: set[int] = set()
+    for step in reversed(plan.steps):
+        if step.tool.lower() in names and step.id not in read:
+            continue
+        kept.append(step)
+        read.update(step.refs)
+    return Plan(steps=kept[::-1])
+
+
 def plan_regex(tools: Iterable[str], max_steps: int = 6) -> str:
     """A regex accepting exactly the plans of 1..max_steps steps numbered #E1, #E2, ... that
-    call only `tools` and refer only to earlier steps. Plan lines are at most 160 characters
+    call only `tools` and refer only to earlier steps. Plan lines are at most 100 characters
     and inputs at most 200, so a rambling model still finishes its plan."""
     if max_steps < 1:
         raise ValueError("max_steps must be at least 1")
@@ -96,7 +112,7 @@ def _step_regex(n: int, names: str) -> str:
         ref = "#E(?:" + "|".join(str(k) for k in range(n - 1, 0, -1)) + ")"
         after_ref = r"[^\]\n#0-9]"
         arg = f"(?:(?:{text}|{ref}{after_ref}){{1,200}}(?:{ref})?|{ref})"
-    return f"Plan: [^\\n\\[\\]]{{1,160}}\\n#E{n} = (?:{names})\\[{arg}\\]"
+    return f"Plan: [^\\n\\[\\]]{{1,100}}\\n#E{n} = (?:{names})\\[{arg}\\]"
 
 
 def _plan_text(segment: str) -> str:

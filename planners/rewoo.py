@@ -3,10 +3,14 @@ answer in one more call, so the model never re-reads a growing history.
 
 The plan is constrained by a regex through vLLM's structured outputs, so even a small model
 writes a plan that parses, calls only registered tools and has at most `max_steps` steps.
+Evidence is focused before it is read (the sentences that match what a step asks, within
+`ref_tokens` for a result used by a later step and `evidence_tokens` for the solver): the
+passages a search returns are most of a run's tokens, and mostly beside the point.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from agentkit.errors import ConfigError
@@ -14,10 +18,12 @@ from agentkit.llm import Message, StructuredOutput
 from agentkit.planners.answer import short_answer
 from agentkit.planners.base import PlanError, PlannerOutput
 from agentkit.planners.context import RunContext, Step
-from agentkit.planners.plan import Plan, parse_plan, plan_regex
+from agentkit.planners.plan import Plan, PlanStep, parse_plan, plan_regex, without_unread
 from agentkit.planners.prompts import load_prompt
 from agentkit.planners.worker import execute
 from agentkit.tools import Tool
+from agentkit.tools.focus import focus
+from agentkit.tools.search import fair_shares
 
 
 class ReWOO:
@@ -26,27 +32,39 @@ class ReWOO:
     def __init__(
         self,
         *,
-        max_steps: int = 6,
+        max_steps: int = 4,
         constrained: bool = True,
-        plan_tokens: int = 320,
+        plan_tokens: int = 240,
         answer_tokens: int = 32,
+        evidence_tokens: int | None = 200,
+        ref_tokens: int | None = 80,
+        skip_unread: tuple[str, ...] = ("llm",),
     ) -> None:
         """`constrained=False` lets the planner write free text (parsed leniently, re-planned
-        once on failure): for comparison, or for servers without structured outputs."""
+        once on failure): for comparison, or for servers without structured outputs.
+        `evidence_tokens=None` / `ref_tokens=None` pass results on whole. Steps of the
+        `skip_unread` tools are not run when no later step reads their result: small models
+        end plans with `llm[...]` steps that only redo the solver's job."""
         if max_steps < 1:
             raise ConfigError("ReWOO max_steps must be at least 1")
+        if min(evidence_tokens or 1, ref_tokens or 1) < 1:
+            raise ConfigError("ReWOO evidence_tokens and ref_tokens must be positive or None")
         self.max_steps = max_steps
         self.constrained = constrained
         self.plan_tokens = plan_tokens
         self.answer_tokens = answer_tokens
+        self.evidence_tokens = evidence_tokens
+        self.ref_tokens = ref_tokens
+        self.skip_unread = skip_unread
 
     async def run(self, question: str, ctx: RunContext) -> PlannerOutput:
         tools = [t for t in ctx.tools if not t.terminal]
         if not tools:
             raise ConfigError("ReWOO needs at least one tool besides finish, e.g. search_tool()")
         plan = await self.plan(question, tools, ctx)
-        results = await execute(plan, ctx)
-        answer = await self.solve(question, plan, results, ctx)
+        run = without_unread(plan, self.skip_unread)
+        results = await execute(run, ctx, ref_tokens=self.ref_tokens)
+        answer = await self.solve(question, run, results, ctx)
         return PlannerOutput(answer=answer, plan=plan.render())
 
     async def plan(self, question: str, tools: list[Tool], ctx: RunContext) -> Plan:
@@ -75,24 +93,37 @@ class ReWOO:
         self, question: str, plan: Plan, results: dict[int, Step], ctx: RunContext
     ) -> str:
         """One call answers from each plan line paired with its own step's evidence."""
-        prompt = load_prompt("rewoo_solve").format(
-            evidence=_evidence(plan, results), question=question
-        )
+        evidence = _evidence(question, plan, results, self.evidence_tokens, ctx.count)
+        prompt = load_prompt("rewoo_solve").format(evidence=evidence, question=question)
         reply = await ctx.generate(
             prompt, role="solver", purpose="answer", max_tokens=self.answer_tokens
         )
         return short_answer(reply.text)
 
 
-def _evidence(plan: Plan, results: dict[int, Step]) -> str:
+def _evidence(
+    question: str,
+    plan: Plan,
+    results: dict[int, Step],
+    max_tokens: int | None,
+    count: Callable[[str], int],
+) -> str:
     """Each plan line with its own step's evidence, by #E number. The tool calls are left
     out: a small model takes the words it guessed for a search as facts. A line already shown
-    (the same passage found twice) is not repeated; a step with nothing new is left out."""
+    (the same passage found twice) is not repeated; a step with nothing new is left out. With
+    `max_tokens`, the steps share it fairly (a short result leaves its share to the others)
+    and each step's text is focused on the question, its plan line and its input."""
     seen: set[str] = set()
-    blocks = []
+    kept: list[tuple[PlanStep, str]] = []
     for s in plan.steps:
         new = [ln for ln in results[s.id].observation.text.splitlines() if ln not in seen]
         seen.update(new)
         if new:
-            blocks.append(f"Plan: {s.plan}\nEvidence: " + "\n".join(new))
-    return "\n\n".join(blocks)
+            kept.append((s, "\n".join(new)))
+    if max_tokens is not None:
+        shares = fair_shares([count(text) for _, text in kept], max_tokens)
+        kept = [
+            (s, focus(text, f"{question} {s.plan} {results[s.id].input}", share, count))
+            for (s, text), share in zip(kept, shares, strict=True)
+        ]
+    return "\n\n".join(f"Plan: {s.plan}\nEvidence: {text}" for s, text in kept)

@@ -4,6 +4,7 @@ from agentkit.tools.calculator import calculator_tool, evaluate
 from agentkit.tools.context import ToolContext
 from agentkit.tools.corpus import Corpus, Document, Hit
 from agentkit.tools.finish import finish_tool
+from agentkit.tools.focus import focus
 from agentkit.tools.llm import llm_tool
 from agentkit.tools.observation import Observation, cap_tokens
 from agentkit.tools.registry import ToolRegistry
@@ -22,6 +23,7 @@ __all__ = [
     "cap_tokens",
     "evaluate",
     "finish_tool",
+    "focus",
     "llm_tool",
     "render_passages",
     "search_tool",

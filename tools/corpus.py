@@ -43,8 +43,10 @@ class Corpus:
         tokens = bm25s.tokenize(
             [f"{d.title} {d.text}" for d in self.documents], stopwords="en", show_progress=False
         )
-        self._bm25 = bm25s.BM25()
-        self._bm25.index(tokens, show_progress=False)
+        self._bm25: bm25s.BM25 | None = None
+        if tokens.vocab:  # bm25s cannot index a corpus of stopwords and one-letter words
+            self._bm25 = bm25s.BM25()
+            self._bm25.index(tokens, show_progress=False)
 
     @classmethod
     def from_hotpot(cls, context: Iterable[Sequence[Any]]) -> Corpus:
@@ -57,7 +59,7 @@ class Corpus:
     def search(self, query: str, k: int = 2) -> list[Hit]:
         """The k best passages with a positive score (none when no query word is indexed)."""
         words = bm25s.tokenize([query], stopwords="en", return_ids=False, show_progress=False)
-        if not words[0]:
+        if not words[0] or self._bm25 is None:
             return []
         k = min(k, len(self.documents))
         ids, scores = self._bm25.retrieve(words, k=k, show_progress=False)

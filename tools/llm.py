@@ -25,5 +25,5 @@ def llm_tool(*, max_tokens: int = 48, name: str = "llm") -> Tool:
         )
         return reply.text.strip()
 
-    description = "ask the model a question; put the text it needs in the question, e.g. #E1"
+    description = "ask the model a question about a text given in it, e.g. #E1"
     return Tool(llm, name=name, description=description, timeout_s=None)

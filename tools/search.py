@@ -41,12 +41,12 @@ def render_passages(
     the tokens it does not need to the others). Returns (text, whether any was cut)."""
     texts = [d.render() for d in docs]
     budget = max_tokens - 2 * (len(texts) - 1)  # room for the line breaks between passages
-    shares = _fair_shares([count(t) for t in texts], budget)
+    shares = fair_shares([count(t) for t in texts], budget)
     capped = [cap_tokens(t, s, count) for t, s in zip(texts, shares, strict=True)]
     return "\n".join(t for t, _ in capped), any(cut for _, cut in capped)
 
 
-def _fair_shares(sizes: list[int], budget: int) -> list[int]:
+def fair_shares(sizes: list[int], budget: int) -> list[int]:
     """Water-filling: smallest first, each takes min(its size, an equal split of what is left)."""
     shares = [0] * len(sizes)
     left = budget

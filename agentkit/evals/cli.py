@@ -91,7 +91,8 @@ def _run(
     out = out or Path("runs") / f"hotpotqa-{time.strftime('%Y%m%d-%H%M%S')}"
     out.mkdir(parents=True, exist_ok=True)
     console.print(f"[bold]HotpotQA[/] {len(questions)} questions, {setting}, model {model}")
-    llm = connect(model, base_url=base_url)
+    # every system alike: an empty system message, not the chat template's default persona
+    llm = connect(model, base_url=base_url, system="")
     try:
         summaries = llm.run_sync(
             compare(llm, names, questions, setting, out, concurrency, corpus)  # type: ignore[arg-type]

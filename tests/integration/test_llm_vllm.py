@@ -8,7 +8,7 @@ import pytest
 
 from agentkit.budget import Budget, Limits
 from agentkit.errors import BudgetExceededError, ContextWindowExceededError, StructuredOutputError
-from agentkit.llm import CallLabels, StructuredOutput, VLLMServer
+from agentkit.llm import LLM, CallLabels, StructuredOutput, VLLMServer
 from agentkit.trace import TraceWriter, read_trace
 from agentkit.types import as_messages
 
@@ -122,3 +122,20 @@ async def test_qwen_answers_a_fact_and_counts_exactly(qwen_llm):
     c = await qwen_llm.generate(q, max_tokens=8)
     assert "paris" in c.text.lower()
     assert c.usage.prompt_tokens == qwen_llm.tokenizer.count_messages(as_messages(q))
+
+
+async def test_an_empty_system_message_drops_the_template_persona(qwen_llm):
+    q = "What is the capital of France? Answer with one word."
+    bare = LLM(qwen_llm.base_url, qwen_llm.model, tokenizer=qwen_llm.tokenizer, system="")
+    try:
+        plain, lean = await asyncio.gather(
+            qwen_llm.generate(q, max_tokens=8), bare.generate(q, max_tokens=8)
+        )
+    finally:
+        await bare.aclose()
+    assert "paris" in lean.text.lower()
+    assert lean.usage.prompt_tokens < plain.usage.prompt_tokens  # Qwen's persona is not sent
+    counted = bare.tokenizer.count_messages(
+        as_messages([{"role": "system", "content": ""}, {"role": "user", "content": q}])
+    )
+    assert lean.usage.prompt_tokens == counted

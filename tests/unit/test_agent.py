@@ -32,7 +32,7 @@ PLAN = (
 
 def respond(call):
     prompt = call.prompt
-    if prompt.startswith("Plan how"):
+    if prompt.startswith("Plan tool calls"):
         return PLAN
     if prompt.startswith("Answer the question from the evidence"):
         return "California State University, Long Beach"

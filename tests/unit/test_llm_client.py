@@ -85,6 +85,22 @@ async def test_structured_output_is_sent_in_vllm_form():
     assert seen["structured_outputs"] == {"json": schema}
 
 
+async def test_a_default_system_message_goes_before_prompts_without_one():
+    sent = []
+
+    def handler(req):
+        sent.append(json.loads(req.content)["messages"])
+        return httpx.Response(200, json=_ok())
+
+    llm = _llm(handler, system="")
+    await llm.generate("q")
+    await llm.generate([{"role": "system", "content": "mine"}, {"role": "user", "content": "q"}])
+    await _llm(handler).generate("q")
+    assert [m["role"] for m in sent[0]] == ["system", "user"] and sent[0][0]["content"] == ""
+    assert [m["content"] for m in sent[1]] == ["mine", "q"]  # its own system message is kept
+    assert [m["role"] for m in sent[2]] == ["user"]  # default: the chat template decides
+
+
 async def test_invalid_schema_and_regex_are_refused_before_sending():
     llm = _llm(lambda r: pytest.fail("must not send"))
     with pytest.raises(StructuredOutputError, match="invalid JSON schema"):

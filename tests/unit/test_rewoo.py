@@ -59,7 +59,7 @@ def _script(plan_text, solver_reply="Answer: California State University, Long B
 
     def respond(call):
         prompt = call.prompt
-        if prompt.startswith("Plan how"):
+        if prompt.startswith("Plan tool calls"):
             seen.setdefault("plan", prompt)
             return plan_text
         if prompt.startswith("Answer the question from the evidence"):
@@ -117,7 +117,7 @@ async def test_a_bad_plan_is_replanned_once_with_the_reason():
 
     def respond(call):
         calls.append(call)
-        if call.messages[0]["content"].startswith("Plan how") and len(calls) <= 2:
+        if call.messages[0]["content"].startswith("Plan tool calls") and len(calls) <= 2:
             return next(replies)
         return "Steven Spielberg"
 
@@ -147,7 +147,7 @@ async def test_eleven_steps_run_unconstrained():
     respond, _ = _script(plan, "Spielberg")
     llm = ScriptedLLM(respond)
     ctx = _ctx(llm, [search_tool(DOCS), llm_tool()])
-    out = await ReWOO(constrained=False).run("Who directed Jaws?", ctx)
+    out = await ReWOO(constrained=False, skip_unread=()).run("Who directed Jaws?", ctx)
     assert out.answer == "Spielberg" and len(ctx.steps) == 11
     llm_call = next(c for c in llm.calls if c.prompt.startswith("Answer the question using"))
     assert llm_call.prompt.count("Jaws (film):") == 2  # both #E10 and #E1 were filled in
@@ -169,3 +169,17 @@ async def test_a_repeated_call_runs_once_and_both_steps_get_its_observation():
     assert sorted(log) == ["a", "x <a>"]  # two real calls for four steps
     assert results[2].observation == results[1].observation
     assert results[4].observation.text == results[3].observation.text == "<x <a>>"
+
+
+async def test_llm_steps_nobody_reads_are_not_run_but_stay_in_the_plan():
+    plan = (
+        "Plan: Find Jaws.\n#E1 = search[Jaws]\nPlan: Name.\n#E2 = llm[Who? #E1]\n"
+        "Plan: Studies.\n#E3 = llm[Where? #E1]\nPlan: Check.\n#E4 = search[#E2 university]"
+    )
+    respond, seen = _script(plan)
+    llm = ScriptedLLM(respond)
+    ctx = _ctx(llm, [search_tool(DOCS), llm_tool()])
+    out = await ReWOO().run("Which university did the director of Jaws attend?", ctx)
+    assert sorted(s.id for s in ctx.steps) == [1, 2, 4]  # #E3 feeds nothing: not run
+    assert out.plan == parse_plan(plan).render()
+    assert "Plan: Studies." not in seen["solve"] and "Plan: Check." in seen["solve"]

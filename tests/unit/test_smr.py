@@ -113,7 +113,7 @@ async def test_as_a_planner_it_answers_from_the_top_documents():
 
 async def test_as_the_search_tool_of_another_planner():
     def respond(call):
-        if "Plan how to answer" in call.prompt:
+        if "Plan tool calls" in call.prompt:
             return "Plan: find it.\n#E1 = search[delta]"
         if "ranked list of documents" in call.prompt:
             return STOP

@@ -160,6 +160,7 @@ async def test_search_over_documents_and_pairs():
         Corpus([42])
     with pytest.raises(ConfigError, match="at least one"):
         Corpus([])
+    assert Corpus([("a", "the of"), ("b", "x")]).search("a b of x") == []  # nothing indexable
 
 
 def test_passages_share_the_cap_fairly():

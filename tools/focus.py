@@ -1,0 +1,75 @@
+"""Focus a tool result on a query: keep the sentences that matter, under a token budget.
+
+A search returns whole passages, but a step that reads one (a solver, an `llm[... #E1]`
+call) needs only the few sentences about what it asks; the rest costs tokens and distracts
+a small model. BM25 over the sentences, each scored with its passage's title so that every
+sentence about the searched entity gains, picks them; they keep their original order under
+their title, so the text still reads like the passages it came from.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from itertools import groupby
+from typing import NamedTuple
+
+from agentkit.tools.corpus import Corpus, Document
+from agentkit.tools.observation import cap_tokens
+
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[\"'(\[]?[A-Z0-9])")
+_MAX_TITLE_CHARS = 100
+
+
+class Sentence(NamedTuple):
+    line: int
+    title: str
+    text: str
+
+
+def sentences(text: str) -> list[Sentence]:
+    """Each line is a passage ("Title: text", as search renders it, or untitled text)."""
+    out = []
+    for i, line in enumerate(text.splitlines()):
+        title, sep, body = line.partition(": ")
+        if not sep or len(title) > _MAX_TITLE_CHARS:
+            title, body = "", line
+        out += [Sentence(i, title, s) for s in _SENTENCE_END.split(body.strip()) if s]
+    return out
+
+
+def render(chosen: list[Sentence]) -> str:
+    """Sentences in their original order, one line per passage, under its title."""
+    lines = []
+    for (_, title), group in groupby(chosen, key=lambda s: (s.line, s.title)):
+        body = " ".join(s.text for s in group)
+        lines.append(f"{title}: {body}" if title else body)
+    return "\n".join(lines)
+
+
+def focus(text: str, query: str, max_tokens: int, count: Callable[[str], int]) -> str:
+    """`text` itself when it fits; else its sentences that match `query`, best first, while
+    they fit (rendered in document order). Nothing matching: the start of the text, capped
+    (empty when not even the cut marker fits)."""
+    if count(text) <= max_tokens:
+        return text
+    units = sentences(text)
+    ranked = _ranked(query, units) if units else []
+    chosen: list[int] = []
+    for i in ranked:
+        trial = sorted([*chosen, i])
+        if count(render([units[j] for j in trial])) <= max_tokens:
+            chosen = trial
+    if not chosen:
+        start = cap_tokens(text, max_tokens, count)[0]
+        return start if count(start) <= max_tokens else ""
+    return render([units[j] for j in chosen])
+
+
+def _ranked(query: str, units: list[Sentence]) -> list[int]:
+    """Indices of the sentences with a positive BM25 score, best first (ties: earlier first)."""
+    corpus = Corpus(Document(title=s.title or "-", text=s.text) for s in units)
+    position = {(u.title or "-", u.text): i for i, u in reversed(list(enumerate(units)))}
+    hits = corpus.search(query, k=len(units))
+    order = sorted(hits, key=lambda h: (-h.score, position[(h.document.title, h.document.text)]))
+    return [position[(h.document.title, h.document.text)] for h in order]
