@@ -3,11 +3,14 @@
     flock /tmp/agentkit-heavy.lock .venv/bin/python benchmarks/memory_scale.py
 
 Everything goes through the real VectorStore (bulk ingest of precomputed 384-d vectors,
-store.search one query at a time with records fetched, save, reopen from disk) on:
+store.search one query at a time with records fetched, save, reopen from disk) on three
+data sets (benchmarks/memory_data.py), each with its difficulty measured:
 - random unit vectors at 10k, 100k and 1M records (the worst case for ANN recall: no
   structure), queries are fresh random vectors;
 - real all-MiniLM-L6-v2 embeddings of the HotpotQA dev sentences and paragraphs (~10k;
-  the embeddings are cached under ~/.cache/agentkit/), queries are the 200 questions.
+  the embeddings are cached under ~/.cache/agentkit/), queries are the 200 questions;
+- text-like: 1M vectors made from the real ones plus gaussian noise (no 1M real set can
+  be embedded on 2 cores in time), queries are the same 200 real questions.
 recall@10 is measured against exact inner-product search (faiss.knn). A side study builds
 raw FAISS IVF-Flat and HNSW-Flat on the same data: the measurement behind the store's
 choice of IVF. Writes benchmarks/results/memory_scale.{json,md,png}.
@@ -16,7 +19,6 @@ choice of IVF. Writes benchmarks/results/memory_scale.{json,md,png}.
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import os
 import platform
@@ -31,18 +33,28 @@ from typing import Any
 
 import faiss
 import numpy as np
+from memory_data import (
+    CHUNK,
+    DIM,
+    LID_K,
+    SIGMA,
+    difficulty,
+    hotpot_embeddings,
+    neighbours,
+    random_unit,
+    text_like,
+)
+from memory_report import NOTES, markdown, plot
 from rich.console import Console
 from rich.progress import Progress, TaskID
 
 from agentkit.evals import hotpotqa
-from agentkit.memory import IndexSettings, SentenceTransformerEmbedder, VectorStore
+from agentkit.memory import IndexSettings, VectorStore
 from agentkit.memory.index import lists_for
-from agentkit.paths import home
 
 RESULTS = Path(__file__).parent / "results"
-DIM = 384
-CHUNK = 100_000
 K = 10
+MAX_TRAIN = 65_536
 
 
 def rss_mb() -> float:
@@ -63,54 +75,6 @@ def machine() -> dict[str, Any]:
         "python": platform.python_version(),
         "load_avg_at_start": os.getloadavg(),
     }
-
-
-def random_unit(n: int, seed: int, progress: Progress) -> np.ndarray:
-    task = progress.add_task(f"random {n:,} x {DIM}", total=n)
-    rng = np.random.default_rng(seed)
-    out = np.empty((n, DIM), dtype=np.float32)
-    for start in range(0, n, CHUNK):
-        block = out[start : start + CHUNK]
-        block[:] = rng.standard_normal(block.shape, dtype=np.float32)
-        faiss.normalize_L2(block)
-        progress.advance(task, len(block))
-    return out
-
-
-def hotpot_texts(path: Path) -> tuple[list[str], list[str]]:
-    """Distinct sentences and whole paragraphs (the corpus), and the questions (queries)."""
-    questions = hotpotqa.load(path)
-    corpus: dict[str, None] = {}
-    for q in questions:
-        for _, sentences in q.context:
-            for text in [*sentences, " ".join(s.strip() for s in sentences)]:
-                if text.strip():
-                    corpus.setdefault(text.strip())
-    return list(corpus), [q.question for q in questions]
-
-
-def hotpot_embeddings(path: Path, progress: Progress) -> tuple[np.ndarray, np.ndarray]:
-    """MiniLM embeddings of hotpot_texts, cached outside the repo by data and model."""
-    corpus, queries = hotpot_texts(path)
-    digest = hashlib.sha256(path.read_bytes()).hexdigest()[:16]
-    cache = home() / "memory_scale" / f"hotpot-{digest}-minilm-v1.npz"
-    if cache.is_file():
-        saved = np.load(cache)
-        if len(saved["corpus"]) == len(corpus):
-            return saved["corpus"], saved["queries"]
-    embedder = SentenceTransformerEmbedder()
-    task = progress.add_task(
-        "embed HotpotQA with all-MiniLM-L6-v2", total=len(corpus) + len(queries)
-    )
-    parts = []
-    for start in range(0, len(corpus) + len(queries), 256):
-        batch = (corpus + queries)[start : start + 256]
-        parts.append(embedder.embed(batch))
-        progress.advance(task, len(batch))
-    vectors = np.concatenate(parts)
-    cache.parent.mkdir(parents=True, exist_ok=True)
-    np.savez(cache, corpus=vectors[: len(corpus)], queries=vectors[len(corpus) :])
-    return vectors[: len(corpus)], vectors[len(corpus) :]
 
 
 def recall(found: Sequence[Sequence[int]], truth: np.ndarray) -> float:
@@ -141,7 +105,7 @@ def spinner(progress: Progress, label: str) -> Iterator[TaskID]:
 
 
 def measure_store(
-    dataset: str,
+    data: str,
     corpus: np.ndarray,
     queries: np.ndarray,
     truth: np.ndarray,
@@ -152,28 +116,28 @@ def measure_store(
 ) -> list[dict[str, Any]]:
     """Ingest, search at each nprobe, save and reopen one store; one row per nprobe."""
     n = len(corpus)
-    path = Path(tempfile.mkdtemp(dir=args.workdir, prefix=f"{dataset}-{n}-"))
+    path = Path(tempfile.mkdtemp(dir=args.workdir, prefix=f"{data}-{n}-"))
     faiss.omp_set_num_threads(args.threads)
     rss_before = rss_mb()
     start = time.perf_counter()
     store = VectorStore.open(path, dim=DIM, settings=settings)
     col = store.collection("bench")
-    task = progress.add_task(f"{dataset} {n:,}: ingest", total=n)
+    task = progress.add_task(f"{data} {n:,}: ingest", total=n)
     ids: list[str] = []
     with col.bulk():
         for i in range(0, n, CHUNK):
             block = corpus[i : i + CHUNK]
             ids += col.add(
-                [f"{dataset} record {j}" for j in range(i, i + len(block))], embeddings=block
+                [f"{data} record {j}" for j in range(i, i + len(block))], embeddings=block
             )
             progress.advance(task, len(block))
-        build = progress.add_task(f"{dataset} {n:,}: build index", total=None)
+        build = progress.add_task(f"{data} {n:,}: build index", total=None)
     progress.update(build, total=1, completed=1)  # the index was (re)trained as bulk() ended
     ingest_s = time.perf_counter() - start
     memory_mb = rss_mb() - rss_before
     row_of = {record_id: row for row, record_id in enumerate(ids)}
     kind, nlist = col.index.kind, col.index.nlist
-    with spinner(progress, f"{dataset} {n:,}: add then delete 10% more"):
+    with spinner(progress, f"{data} {n:,}: add then delete 10% more"):
         # Steady state: adds into the trained index (no retraining), then real deletes.
         extra = np.roll(corpus[: max(1, min(n // 10, CHUNK))], 1, axis=1)
         start = time.perf_counter()
@@ -182,13 +146,13 @@ def measure_store(
         col.delete(extra_ids)
         delete_s = time.perf_counter() - start - add_more_s
     assert (col.index.kind, col.index.nlist, col.count()) == (kind, nlist, n)
-    with spinner(progress, f"{dataset} {n:,}: save"):
+    with spinner(progress, f"{data} {n:,}: save"):
         start = time.perf_counter()
         store.save()
         save_s = time.perf_counter() - start
     store.close()
     del store, col
-    with spinner(progress, f"{dataset} {n:,}: reopen"):
+    with spinner(progress, f"{data} {n:,}: reopen"):
         start = time.perf_counter()
         store = VectorStore.open(path, dim=DIM, settings=settings, read_only=True)
         reopen_s = time.perf_counter() - start
@@ -202,11 +166,11 @@ def measure_store(
             lambda q, p=nprobe: [row_of[h.record.id] for h in col.search(q, K, nprobe=p or None)],
             queries,
             progress,
-            f"{dataset} {n:,}: {kind}{nlist or ''} nprobe={nprobe or '-'}",
+            f"{data} {n:,}: {kind}{nlist or ''} nprobe={nprobe or '-'}",
         )
         rows.append(
             {
-                "dataset": dataset,
+                "data": data,
                 "n": n,
                 "index": f"ivf{nlist}" if kind == "ivf" else "exact",
                 "nlist": nlist,
@@ -230,7 +194,7 @@ def measure_store(
 
 
 def flat_reference(
-    dataset: str, corpus: np.ndarray, queries: np.ndarray, progress: Progress
+    data: str, corpus: np.ndarray, queries: np.ndarray, progress: Progress
 ) -> dict[str, Any]:
     """Plain exact search (faiss IndexFlatIP, no store) one query at a time, for scale."""
     index = faiss.IndexFlatIP(DIM)
@@ -239,66 +203,69 @@ def flat_reference(
         lambda q: index.search(q[None], K)[1][0].tolist(),
         queries,
         progress,
-        f"{dataset} {len(corpus):,}: flat reference",
+        f"{data} {len(corpus):,}: flat reference",
     )
     return {
-        "dataset": dataset,
+        "data": data,
         "n": len(corpus),
         "index": "flat (faiss, no store)",
         "recall_at_10": 1.0,
         "queries": len(queries),
         **latency,
+        "ingest_per_s": None,  # no store: nothing ingested or reopened
+        "reopen_s": None,
     }
 
 
 def index_choice(
-    dataset: str,
+    data: str,
     corpus: np.ndarray,
     queries: np.ndarray,
     truth: np.ndarray,
+    specs: dict[str, list[int]],
     args: argparse.Namespace,
     progress: Progress,
 ) -> list[dict[str, Any]]:
-    """Raw IVF-Flat (as the store builds it) vs HNSW32-Flat: build rate, latency, recall."""
-    n, nlist = len(corpus), lists_for(len(corpus))
-    ivf: Any = faiss.IndexIVFFlat(faiss.IndexFlatIP(DIM), DIM, nlist, faiss.METRIC_INNER_PRODUCT)
-    ivf.cp.niter = IndexSettings().kmeans_iters
-    hnsw: Any = faiss.IndexHNSWFlat(DIM, 32, faiss.METRIC_INNER_PRODUCT)
-    hnsw.hnsw.efConstruction = 40
-    sample = corpus[np.random.default_rng(0).choice(n, min(n, nlist * 40), replace=False)]
-    candidates = [
-        (
-            f"IVF{nlist},Flat",
-            ivf,
-            ivf,
-            "nprobe",
-            [p for p in (4, 8, 16, 32, 64, 128) if p <= nlist],
-        ),
-        ("HNSW32,Flat", hnsw, hnsw.hnsw, "efSearch", [16, 32, 64, 128, 256]),
-    ]
-    rows = []
-    for name, index, knobs, knob, values in candidates:
+    """Raw FAISS indexes named by factory strings: build rate, latency, recall per knob.
+
+    IVF k-means runs as in the store (10 iterations, 40 samples a list) but on at most
+    MAX_TRAIN samples; an HNSW quantizer assigns at its default efSearch while building
+    and searches with efSearch max(32, 2 nprobe).
+    """
+    n, settings, rows = len(corpus), IndexSettings(), []
+    for spec, values in specs.items():
+        index = faiss.index_factory(DIM, spec, faiss.METRIC_INNER_PRODUCT)
+        ivf = faiss.try_extract_index_ivf(index)
+        if ivf is not None:
+            ivf.cp.niter = settings.kmeans_iters
+        else:
+            graph: Any = faiss.downcast_index(index)
+            graph.hnsw.efConstruction = 40
         faiss.omp_set_num_threads(args.threads)
-        with spinner(progress, f"choice {dataset} {n:,}: build {name}"):
+        with spinner(progress, f"choice {data} {n:,}: build {spec}"):
             start = time.perf_counter()
-            if not index.is_trained:
-                index.train(sample)
+            if ivf is not None:
+                size = min(n, ivf.nlist * settings.train_per_list, MAX_TRAIN)
+                index.train(corpus[np.sort(np.random.default_rng(0).choice(n, size, False))])
             index.add(corpus)
             build_s = time.perf_counter() - start
         faiss.omp_set_num_threads(args.query_threads)
+        knob, space = "nprobe" if ivf is not None else "efSearch", faiss.ParameterSpace()
         for value in values:
-            setattr(knobs, knob, value)
+            space.set_index_parameter(index, knob, value)
+            if "_HNSW" in spec:
+                space.set_index_parameter(index, "quantizer_efSearch", max(32, 2 * value))
             found, latency = timed_queries(
                 lambda q, index=index: index.search(q[None], K)[1][0].tolist(),
                 queries,
                 progress,
-                f"choice {dataset} {n:,}: {name} {knob}={value}",
+                f"choice {data} {n:,}: {spec} {knob}={value}",
             )
             rows.append(
                 {
-                    "dataset": dataset,
+                    "data": data,
                     "n": n,
-                    "index": name,
+                    "index": spec,
                     "param": f"{knob}={value}",
                     "build_s": build_s,
                     "build_per_s": n / build_s,
@@ -306,16 +273,36 @@ def index_choice(
                     "recall_at_10": recall(found, truth),
                 }
             )
+        del index
     return rows
 
 
-def targets(results: list[dict[str, Any]]) -> dict[str, Any]:
-    """The issue's bar at 1M random records, judged on the store's own rows."""
-    rows = [
-        r for r in results if r["dataset"] == "random" and r["n"] == 1_000_000 and "ingest_s" in r
-    ]
-    if not rows:
-        return {}
+def ivf_vs_hnsw(n: int) -> dict[str, list[int]]:
+    """IVF-Flat as the store builds it for n vectors vs HNSW32-Flat."""
+    nlist = lists_for(n)
+    ivf = [p for p in (4, 8, 16, 32, 64, 128) if p <= nlist]
+    return {f"IVF{nlist},Flat": ivf, "HNSW32,Flat": [16, 32, 64, 128, 256]}
+
+
+FINER_LISTS = {
+    "IVF1024,Flat": [16],
+    "IVF4096,Flat": [8, 16, 32],
+    "IVF4096_HNSW32,Flat": [8, 16, 32],
+}
+"""The store's 1M layout against FAISS's 4 sqrt(n) lists, with flat and HNSW quantizers."""
+
+
+def targets(results: list[dict[str, Any]], n: int = 1_000_000) -> dict[str, Any]:
+    """The issue's bar at n records, per data set, judged on the store's own rows."""
+    out = {}
+    for data in dict.fromkeys(r["data"] for r in results):
+        rows = [r for r in results if r["data"] == data and r["n"] == n and "ingest_s" in r]
+        if rows:
+            out[data] = bar(rows)
+    return out
+
+
+def bar(rows: list[dict[str, Any]]) -> dict[str, Any]:
     fast = [r for r in rows if r["p50_ms"] <= 2.0]
     accurate = [r for r in rows if r["recall_at_10"] >= 0.95]
 
@@ -327,6 +314,7 @@ def targets(results: list[dict[str, Any]]) -> dict[str, Any]:
         "p50_le_2ms_and_recall_ge_0.95": {"met": any(r in accurate for r in fast)},
         "best_recall_within_2ms": pick(max(fast, key=lambda r: r["recall_at_10"], default=None)),
         "fastest_with_recall_ge_0.95": pick(min(accurate, key=lambda r: r["p50_ms"], default=None)),
+        "default_nprobe": pick(next((r for r in rows if r["default"]), None)),
         "ingest_ge_50k_per_s": {
             "met": rows[0]["ingest_per_s"] >= 50_000,
             "ingest_per_s": rows[0]["ingest_per_s"],
@@ -336,151 +324,17 @@ def targets(results: list[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
-def fmt(value: Any, digits: int = 2) -> str:
-    if value is None:
-        return "-"
-    if isinstance(value, float):
-        return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:.{digits}f}"
-    return f"{value:,}" if isinstance(value, int) else str(value)
-
-
-def markdown(result: dict[str, Any]) -> str:
-    m, s = result["machine"], result["settings"]
-    lines = [
-        "# Memory store at scale (agentkit.memory, FAISS)",
-        "",
-        f"{m['cpu']}, {m['cores']} cores, {m['memory_gib']} GiB, GPUs seen by FAISS: {m['gpus']}; "
-        f"faiss {m['faiss']}; ingest on {s['threads']} OpenMP threads, queries on "
-        f"{s['query_threads']}, one query at a time through `Collection.search` (top-10, "
-        f"records fetched). Load average at start {fmt(m['load_avg_at_start'][0])} "
-        "(the cores are shared with other runs). Wall time "
-        f"{result['wall_s'] / 60:.1f} min.",
-        "",
-        "| data | n | index | nprobe | p50 ms | p99 ms | recall@10 | ingest/s | +10%/s "
-        "| delete/s | save s | reopen s | RSS MB | disk MB |",
-        "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
-    ]
-    for r in result["results"]:
-        default = " (default)" if r.get("default") and r.get("nprobe") else ""
-        lines.append(
-            "| "
-            + " | ".join(
-                [
-                    r["dataset"],
-                    fmt(r["n"]),
-                    r["index"],
-                    fmt(r.get("nprobe")) + default,
-                    fmt(r["p50_ms"]),
-                    fmt(r["p99_ms"]),
-                    fmt(r["recall_at_10"], 3),
-                    fmt(r.get("ingest_per_s")),
-                    fmt(r.get("add_more_per_s")),
-                    fmt(r.get("delete_per_s")),
-                    fmt(r.get("save_s")),
-                    fmt(r.get("reopen_s")),
-                    fmt(r.get("memory_mb")),
-                    fmt(r.get("disk_mb")),
-                ]
-            )
-            + " |"
-        )
-    t = result["targets"]
-    if t:
-        best, fastest = t["best_recall_within_2ms"], t["fastest_with_recall_ge_0.95"]
-        lines += [
-            "",
-            "## The bar at 1M random records",
-            "",
-            f"- p50 <= 2 ms with recall@10 >= 0.95: "
-            f"{'met' if t['p50_le_2ms_and_recall_ge_0.95']['met'] else 'NOT met'}. "
-            + (
-                f"Best recall within 2 ms: {fmt(best['recall_at_10'], 3)} at nprobe "
-                f"{best['nprobe']} ({fmt(best['p50_ms'])} ms). "
-                if best
-                else "No setting answers within 2 ms. "
-            )
-            + (
-                f"Recall >= 0.95 first at nprobe {fastest['nprobe']}: p50 "
-                f"{fmt(fastest['p50_ms'])} ms."
-                if fastest
-                else "No setting tried reaches recall 0.95."
-            ),
-            f"- ingest >= 50k/s: {'met' if t['ingest_ge_50k_per_s']['met'] else 'NOT met'} "
-            f"({fmt(t['ingest_ge_50k_per_s']['ingest_per_s'])}/s into an empty store, SQLite "
-            "rows and IVF training included; adding 10% more to the trained index: "
-            f"{fmt(t['ingest_ge_50k_per_s']['add_more_per_s'])}/s).",
-            f"- reopen <= 5 s: {'met' if t['reopen_le_5s']['met'] else 'NOT met'} "
-            f"({fmt(t['reopen_le_5s']['reopen_s'])} s, CRC32 check of every file included; "
-            "files in the page cache).",
-        ]
-    lines += [
-        "",
-        "## Why IVF: raw FAISS indexes on the same vectors",
-        "",
-        "| data | n | index | knob | build/s | p50 ms | recall@10 |",
-        "|---|---:|---|---|---:|---:|---:|",
-    ]
-    for r in result["index_choice"]:
-        lines.append(
-            f"| {r['dataset']} | {fmt(r['n'])} | {r['index']} | {r['param']} | "
-            f"{fmt(r['build_per_s'])} | {fmt(r['p50_ms'])} | {fmt(r['recall_at_10'], 3)} |"
-        )
-    lines += ["", *result["notes"]]
-    return "\n".join(lines) + "\n"
-
-
-def plot(result: dict[str, Any], path: Path) -> None:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    fig, ax = plt.subplots(figsize=(7, 4.5))
-    groups: dict[str, list[dict[str, Any]]] = {}
-    for r in result["results"]:
-        groups.setdefault(f"{r['dataset']} {r['n']:,} {r['index']}", []).append(r)
-    for label, rows in groups.items():
-        ax.plot([r["p50_ms"] for r in rows], [r["recall_at_10"] for r in rows], "o-", label=label)
-    ax.axvline(2.0, color="grey", ls=":")
-    ax.axhline(0.95, color="grey", ls=":")
-    ax.set_xscale("log")
-    ax.set_xlabel("p50 latency per query, ms (log)")
-    ax.set_ylabel("recall@10 vs exact")
-    ax.set_title("agentkit.memory: recall vs latency (IVF points: nprobe sweep)")
-    ax.legend(fontsize=7)
-    fig.tight_layout()
-    fig.savefig(path, dpi=120)
-
-
-NOTES = [
-    "Notes:",
-    "- Random unit vectors in 384-d have no neighbourhood structure: the true top-10 are "
-    "barely closer than any other point, so every partition or graph method must scan a "
-    "large share of the data to find them. These rows are a floor, not what text gives.",
-    "- Real rows use all-MiniLM-L6-v2 embeddings of the ~10k distinct HotpotQA dev "
-    "sentences and paragraphs with the 200 questions as queries; the IVF store there is "
-    "forced (exact_max=1000) to measure its recall on a real text distribution.",
-    "- The store goes exact -> IVF-Flat at 20,000 records, with nlist = the power of two "
-    "nearest sqrt(n), k-means on 40 x nlist samples for 10 iterations.",
-    "- Latency includes the store's own work (SQLite lookup of the 10 records, pydantic "
-    "records); `flat (faiss, no store)` rows are bare exact search for scale.",
-    "- RSS MB is the growth of the process during ingest (near 0 for small stores that "
-    "reuse memory freed by the 1M run); save/reopen write and read a complete generation "
-    "(FAISS file + SQLite + manifest with CRC32s).",
-    "- Anchor: FAISS's wiki page 'Indexing 1M vectors' reports IVF/HNSW on real 1M "
-    "descriptors in batch mode on 20 threads and warns that one thread is ~10x slower and "
-    "one query at a time another 2-3x; these rows are one query at a time on 1 thread.",
-]
-
-
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     ap.add_argument("--sizes", default="10000,100000,1000000", help="random-vector store sizes")
     ap.add_argument("--queries", type=int, default=300, help="random queries per size")
-    ap.add_argument("--nprobes", default="8,16,32,64,128,256,512", help="IVF nprobe sweep")
+    ap.add_argument("--nprobes", default="8,16,24,32,64,128,256,512", help="IVF nprobe sweep")
     ap.add_argument("--threads", type=int, default=os.cpu_count() or 1, help="OpenMP, ingest")
     ap.add_argument("--query-threads", type=int, default=1, help="OpenMP, single queries")
     ap.add_argument("--choice-size", type=int, default=100_000, help="random n for IVF vs HNSW")
+    ap.add_argument("--choice-size-text", type=int, default=1_000_000, help="finer lists, n")
+    ap.add_argument("--text-sizes", default="1000000", help="text-like store sizes")
+    ap.add_argument("--sigma", type=float, default=SIGMA, help="text-like noise per dimension")
     ap.add_argument("--hotpot", type=Path, default=None, help="HotpotQA dev distractor JSONL")
     ap.add_argument("--no-real", action="store_true", help="skip the MiniLM embeddings")
     ap.add_argument("--workdir", type=Path, default=Path(tempfile.gettempdir()))
@@ -498,37 +352,55 @@ def main() -> None:
         },
     }
     nprobes = [int(x) for x in args.nprobes.split(",")]
-    sizes = [int(x) for x in args.sizes.split(",")]
     results: list[dict[str, Any]] = []
+    hardness: list[dict[str, Any]] = []
     choice: list[dict[str, Any]] = []
+
+    def measure(data: str, corpus: np.ndarray, queries: np.ndarray) -> np.ndarray:
+        """Difficulty, the store at default settings, bare exact search; returns the truth."""
+        n = len(corpus)
+        with spinner(progress, f"{data} {n:,}: exact top-{LID_K} (truth, difficulty)"):
+            sims, rows = neighbours(queries, corpus)
+            hardness.append(difficulty(data, corpus, queries, sims))
+        truth = rows[:, :K]
+        results.extend(
+            measure_store(data, corpus, queries, truth, IndexSettings(), nprobes, args, progress)
+        )
+        if n > IndexSettings().exact_max:
+            results.append(flat_reference(data, corpus, queries[:50], progress))
+        return truth
+
     with Progress(console=console, transient=False) as progress:
         queries = random_unit(args.queries, seed=1, progress=progress)
-        for n in sizes:
+        for n in (int(x) for x in args.sizes.split(",") if x):
             corpus = random_unit(n, seed=0, progress=progress)
-            with spinner(progress, f"random {n:,}: exact top-10 (ground truth)"):
-                truth = faiss.knn(queries, corpus, K, metric=faiss.METRIC_INNER_PRODUCT)[1]
-            results += measure_store(
-                "random", corpus, queries, truth, IndexSettings(), nprobes, args, progress
-            )
-            if n > IndexSettings().exact_max:
-                results.append(flat_reference("random", corpus, queries[:50], progress))
+            truth = measure("random", corpus, queries)
             if n == args.choice_size:
-                choice += index_choice("random", corpus, queries, truth, args, progress)
+                specs = ivf_vs_hnsw(n)
+                choice += index_choice("random", corpus, queries, truth, specs, args, progress)
             del corpus
         if not args.no_real:
-            corpus, real_queries = hotpot_embeddings(
-                args.hotpot or hotpotqa.default_path(), progress
-            )
-            truth = faiss.knn(real_queries, corpus, K, metric=faiss.METRIC_INNER_PRODUCT)[1]
-            results += measure_store(
-                "real", corpus, real_queries, truth, IndexSettings(), nprobes, args, progress
-            )
+            real, real_queries = hotpot_embeddings(args.hotpot or hotpotqa.default_path(), progress)
+            truth = measure("real", real, real_queries)
             forced = IndexSettings(exact_max=1000)
             results += measure_store(
-                "real", corpus, real_queries, truth, forced, [4, 8, 16, 32, 64, 128], args, progress
+                "real", real, real_queries, truth, forced, [4, 8, 16, 32, 64, 128], args, progress
             )
-            choice += index_choice("real", corpus, real_queries, truth, args, progress)
+            specs = ivf_vs_hnsw(len(real))
+            choice += index_choice("real", real, real_queries, truth, specs, args, progress)
+            for n in (int(x) for x in args.text_sizes.split(",") if x):
+                corpus = text_like(real, n, args.sigma, seed=2, progress=progress)
+                same_size = corpus[: len(real)]
+                sims = neighbours(real_queries, same_size)[0]
+                hardness.append(difficulty("text-like", same_size, real_queries, sims))
+                truth = measure("text-like", corpus, real_queries)
+                if n == args.choice_size_text:
+                    choice += index_choice(
+                        "text-like", corpus, real_queries, truth, FINER_LISTS, args, progress
+                    )
+                del corpus, same_size
     result["results"] = results
+    result["difficulty"] = hardness
     result["index_choice"] = choice
     result["targets"] = targets(results)
     result["machine"]["load_avg_at_end"] = os.getloadavg()

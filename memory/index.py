@@ -1,10 +1,17 @@
 """One collection's FAISS index: exact while small, IVF-Flat once it grows.
 
 Why IVF and not HNSW, measured on this 2-core CPU (benchmarks/results/memory_scale.md):
-IVF builds 56x faster on 100k random 384-d vectors (237k/s vs 4.2k/s for HNSW32) and 7x
+IVF builds 43x faster on 100k random 384-d vectors (111k/s vs 2.6k/s for HNSW32) and 4x
 faster on 10k MiniLM embeddings; at equal latency it has the higher recall on random
-data (0.48 vs 0.39 at ~1.8 ms) and about the same on real text (0.97 vs 0.98 at 0.06 ms);
-and `remove_ids` really removes a vector, where HNSW needs tombstones and rebuilds.
+data (0.46 at 1.6 ms vs 0.39 at 1.4 ms), HNSW a little higher on real text (0.99 vs 0.96
+at 0.06 ms); and `remove_ids` really removes a vector, where HNSW needs tombstones.
+
+Why about sqrt(n) lists and nprobe 16, measured at 1M text-like vectors (MiniLM
+embeddings plus noise, see the benchmark) with the cores shared: 1024 lists at nprobe 16
+answer in 1.6 ms at recall@10 0.99 through the store (nprobe 32: 3.2 ms). 4096 lists, the
+low end of FAISS's 4-16 sqrt(n) advice, answer in 0.7 ms at 0.98 (0.5 ms with an HNSW32
+quantizer) but build at 10k/s (14k/s) against 52k/s for 1024 lists: every added vector is
+scored against every list, which would sink the 50k/s ingest target.
 
 Layout: an `IndexIDMap2(IndexFlatIP)` below `exact_max` vectors (exact, ~1 ms per query at
 20k); at `exact_max` it retrains as IVF-Flat with about sqrt(n) lists (a power of two),
@@ -42,8 +49,9 @@ class IndexSettings(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     exact_max: int = Field(default=20_000, ge=1, description="exact search below this many vectors")
-    # 32: recall@10 0.99 on real MiniLM text at 128 lists; p50 2.5 ms at 1M (16: 1.3 ms).
-    nprobe: int = Field(default=32, ge=1, description="IVF lists scanned per query")
+    # 16: recall@10 0.97 on real MiniLM text at 128 lists, 0.99 on 1M text-like vectors at
+    # 1024 lists (p50 1.6 ms there; 32 was 3.2 ms, over the 2 ms target).
+    nprobe: int = Field(default=16, ge=1, description="IVF lists scanned per query")
     train_per_list: int = Field(default=40, ge=1, description="k-means sample: lists x this")
     kmeans_iters: int = Field(default=10, ge=1)
     exact_filter_max: int = Field(

@@ -115,3 +115,21 @@ def test_random_adds_and_removes_match_a_model(ops: list[tuple[bool, int]]) -> N
         data = np.stack([live[i] for i in ids])
         found, _ = index.search(data[0], 3, nprobe=max(index.nlist, 1))
         assert found.tolist() == _exact_top(data, ids, data[0], 3)
+
+
+def test_default_nprobe_finds_most_true_neighbours_in_clustered_data() -> None:
+    # Text embeddings cluster; the default nprobe must keep recall high there (the
+    # benchmark measures 0.97 on MiniLM text and on 1M text-like vectors).
+    rng = np.random.default_rng(3)
+    dim, seeds = 32, normalize_rows(rng.standard_normal((500, 32)))
+    data = normalize_rows(
+        seeds[rng.integers(0, 500, 40_000)] + 0.15 * rng.standard_normal((40_000, dim))
+    )
+    queries = normalize_rows(seeds[:50] + 0.15 * rng.standard_normal((50, dim)))
+    index = VectorIndex(dim, IndexSettings())
+    index.add(np.arange(len(data)), data)
+    assert index.kind == "ivf" and index.nlist > 8 * IndexSettings().nprobe
+    found = [set(index.search(q, 10)[0].tolist()) for q in queries]
+    truth = [set(np.argsort(-(data @ q))[:10].tolist()) for q in queries]
+    recall = np.mean([len(f & t) / 10 for f, t in zip(found, truth, strict=True)])
+    assert recall >= 0.93  # nprobe 8 gets 0.92 here, 16 gets 0.96

@@ -209,7 +209,9 @@ def _current(root: Path) -> str:
 def test_writer_killed_mid_save_leaves_the_last_good_state(tmp_path: Path) -> None:
     n = 50_000  # ~75 MB of vectors: the save takes long enough to be caught mid-way
     outcomes = []
-    for attempt, delay_s in enumerate([0.0, 0.05]):
+    # a loaded machine can deschedule this process for a whole save: the immediate kill gets
+    # three tries to land mid-save; every outcome, landed or not, must leave a good state
+    for attempt, delay_s in enumerate([0.0, 0.0, 0.0, 0.05]):
         root = tmp_path / str(attempt)
         killed_mid_save = _kill_mid_save(root, n, delay_s)
         outcomes.append(killed_mid_save)
@@ -224,7 +226,7 @@ def test_writer_killed_mid_save_leaves_the_last_good_state(tmp_path: Path) -> No
             assert writer.save() == "gen-000002"
             writer.close()
             assert VectorStore.open(root, read_only=True).collection("c").count() == 2
-    assert outcomes[0], "the immediate kill should land while the save is running"
+    assert any(outcomes[:3]), "an immediate kill should land while the save is running"
 
 
 _SAVER = """
