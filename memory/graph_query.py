@@ -5,17 +5,20 @@ weighted (QuerySettings): chunks close to the question (FAISS) and matching its 
 (BM25), entities the question names (exact title match) or resembles (FAISS over names),
 and triplets close to it. PPR then spreads that mass along mentions, triplets,
 co-occurrence and similarity edges, which is what reaches the second hop of a bridge
-question. A sentence's score is its PPR score plus its page's (see `rank`); a triplet is
-offered only when it outranks its own sentence (otherwise the sentence says it already).
-Defaults were chosen on the odd-numbered half of the 200 HotpotQA questions and are
-reported on all 200 and on the held-out even half (benchmarks/context_compression.py):
-damping 0.7 beat HippoRAG 2's 0.5 (sp recall at 400 tokens .83 vs .80) and 0.85 (.82).
+question. A sentence's score is its PPR score plus its page's, times `lead_bonus` for a
+page's first sentence (see `rank`); the budget is then filled in that order, except that
+each further sentence of a page already offered counts `page_decay` times less, which
+spreads the budget over more pages (see `units`). A triplet is offered only when it
+outranks its own sentence (otherwise the sentence says it already).
+Settings were chosen on the odd-numbered half of the 200 HotpotQA questions and are
+reported on all 200 and on the held-out even half (benchmarks/context_compression.py).
 """
 
 from __future__ import annotations
 
+import heapq
 import threading
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -32,7 +35,7 @@ from .graph_build import KnowledgeIndex, chunk_node, entity_node, triplet_node
 from .ppr import PageRank
 from .records import SearchHit
 
-Layout = tuple[list[str], NDArray[np.int_], NDArray[np.int_]]
+Layout = tuple[list[str], NDArray[np.int_], NDArray[np.int_], NDArray[np.bool_]]
 
 
 class QuerySettings(BaseModel):
@@ -49,6 +52,13 @@ class QuerySettings(BaseModel):
     entity_weight: float = Field(default=1.0, ge=0)
     triplet_weight: float = Field(default=0.5, ge=0)
     page_weight: float = Field(default=1.0, ge=0, description="weight of the page's own score")
+    lead_bonus: float = Field(
+        default=1.5, ge=1, description="score factor of a page's first, defining sentence"
+    )
+    page_decay: float = Field(
+        default=0.7, gt=0, le=1, description="score factor per sentence of its page offered"
+    )
+    candidates: int = Field(default=300, ge=1, description="top sentences the budget draws on")
     triplets_in_context: bool = True
 
 
@@ -79,11 +89,12 @@ class _Snapshot:
         chunks, triplets = list(index.chunks.values()), list(index.triplets.values())
         pagerank = PageRank(index.graph)
 
-        def layout(items: list[tuple[str, str, str]]) -> Layout:
-            """(ids, score positions of the nodes, score positions of their pages)."""
-            own = [pagerank.index[node] for node, _, _ in items]
-            page = [pagerank.index[entity_node(normalize_entity(t))] for _, _, t in items]
-            return [i for _, i, _ in items], np.array(own, dtype=int), np.array(page, dtype=int)
+        def layout(items: list[tuple[str, str, str, bool]]) -> Layout:
+            """(ids, score positions of the nodes and of their pages, which are leads)."""
+            own = [pagerank.index[node] for node, _, _, _ in items]
+            page = [pagerank.index[entity_node(normalize_entity(t))] for _, _, t, _ in items]
+            ids, lead = [i for _, i, _, _ in items], [x for _, _, _, x in items]
+            return ids, np.array(own, dtype=int), np.array(page, dtype=int), np.array(lead)
 
         return cls(
             version=index.version,
@@ -91,8 +102,8 @@ class _Snapshot:
             bm25=Corpus(Document(title=c.title, text=c.text) for c in chunks),
             bm25_ids={(c.title, c.text): c.id for c in reversed(chunks)},
             layouts=(
-                layout([(chunk_node(c.id), c.id, c.title) for c in chunks]),
-                layout([(triplet_node(t.id), t.id, t.title) for t in triplets]),
+                layout([(chunk_node(c.id), c.id, c.title, c.position == 0) for c in chunks]),
+                layout([(triplet_node(t.id), t.id, t.title, False) for t in triplets]),
             ),
         )
 
@@ -148,23 +159,41 @@ class GraphRetriever:
 
     def rank(self, question: str) -> Ranking:
         """Sentences and triplets by PPR score plus `page_weight` times the PPR score of
-        their page's title entity: a sentence of a page the walk keeps returning to ranks
-        above an equally scored stray sentence (measured: +.05 sp recall at 400 tokens)."""
-        snap = self._current()
-        scores = snap.pagerank.run(self.seeds(question), damping=self.settings.damping)
+        their page's title entity (a sentence of a page the walk keeps returning to ranks
+        above an equally scored stray sentence), a page's first sentence times `lead_bonus`:
+        it says what the page is about, the fact a question about the page needs most."""
+        s, snap = self.settings, self._current()
+        scores = snap.pagerank.run(self.seeds(question), damping=s.damping)
         ranked = []
-        for ids, own, page in snap.layouts:
-            total = scores[own] + self.settings.page_weight * scores[page]
+        for ids, own, page, lead in snap.layouts:
+            total = (scores[own] + s.page_weight * scores[page]) * np.where(lead, s.lead_bonus, 1)
             ranked.append([(ids[i], float(total[i])) for i in np.argsort(-total, kind="stable")])
         return Ranking(chunks=ranked[0], triplets=ranked[1])
 
+    def spread(self, chunks: list[tuple[str, float]]) -> Iterator[tuple[str, float]]:
+        """The top `candidates` chunks by score times `page_decay` to the number of their
+        page's sentences offered before: two pages' best sentences before one page's third."""
+        s = self.settings
+        heap = [(-score, 0, chunk_id) for chunk_id, score in chunks[: s.candidates]]
+        heapq.heapify(heap)
+        offered: Counter[str] = Counter()
+        while heap:
+            neg, seen, chunk_id = heapq.heappop(heap)
+            title = self.index.chunks[chunk_id].title
+            if seen < offered[title]:  # its page gained sentences since it was scored
+                later = neg * s.page_decay ** (offered[title] - seen)
+                heapq.heappush(heap, (later, offered[title], chunk_id))
+                continue
+            offered[title] += 1
+            yield chunk_id, -neg
+
     def units(self, ranking: Ranking) -> Iterator[list[Unit]]:
-        """Candidates for the budget, best first: sentences, and triplets that outrank their
-        sentence (when `triplets_in_context`)."""
+        """Candidates for the budget, best first (see `spread`): sentences, and triplets that
+        outrank their sentence (when `triplets_in_context`)."""
         chunk_score = dict(ranking.chunks)
         triplets = iter(ranking.triplets if self.settings.triplets_in_context else [])
         pending = next(triplets, None)
-        for chunk_id, score in ranking.chunks:
+        for chunk_id, score in self.spread(ranking.chunks):
             while pending is not None and pending[1] > score:
                 t = self.index.triplets[pending[0]]
                 if pending[1] > chunk_score.get(f"{t.title}#{t.position}", 0.0):

@@ -94,3 +94,21 @@ async def test_graph_search_tool_has_the_search_shape_and_caps_tokens():
     obs = await tool(QUESTION, ToolContext(count_tokens=words))
     assert obs.ok and words(obs.text) <= 20 and not obs.truncated
     assert "Scott Derrickson" in obs.text
+
+
+def test_lead_bonus_scales_only_first_sentences():
+    plain = dict(_retriever(lead_bonus=1.0).rank(QUESTION).chunks)
+    boosted = dict(_retriever(lead_bonus=3.0).rank(QUESTION).chunks)
+    for chunk_id, score in plain.items():
+        factor = 3.0 if chunk_id.endswith("#0") else 1.0
+        assert abs(boosted[chunk_id] - factor * score) < 1e-12
+
+
+def test_page_decay_offers_another_page_before_a_pages_next_sentence():
+    chunks = [("Scott Derrickson#0", 1.0), ("Scott Derrickson#1", 0.9), ("Ethan Hawke#0", 0.8)]
+    spread = [c for c, _ in _retriever(page_decay=0.7).spread(chunks)]
+    assert spread == ["Scott Derrickson#0", "Ethan Hawke#0", "Scott Derrickson#1"]
+    scores = dict(_retriever(page_decay=0.7).spread(chunks))
+    assert abs(scores["Scott Derrickson#1"] - 0.63) < 1e-12
+    assert [c for c, _ in _retriever(page_decay=1.0).spread(chunks)] == [c for c, _ in chunks]
+    assert len(list(_retriever(candidates=2).spread(chunks))) == 2
