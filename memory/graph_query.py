@@ -81,7 +81,7 @@ class _Snapshot:
     version: int
     pagerank: PageRank
     bm25: Corpus
-    bm25_ids: dict[tuple[str, str], str]
+    bm25_ids: list[str]
     layouts: tuple[Layout, Layout]  # chunks, triplets
 
     @classmethod
@@ -100,7 +100,7 @@ class _Snapshot:
             version=index.version,
             pagerank=pagerank,
             bm25=Corpus(Document(title=c.title, text=c.text) for c in chunks),
-            bm25_ids={(c.title, c.text): c.id for c in reversed(chunks)},
+            bm25_ids=[c.id for c in chunks],
             layouts=(
                 layout([(chunk_node(c.id), c.id, c.title, c.position == 0) for c in chunks]),
                 layout([(triplet_node(t.id), t.id, t.title, False) for t in triplets]),
@@ -136,10 +136,8 @@ class GraphRetriever:
             hits: list[SearchHit[Any]] = collection.search(vector, top_k=k)
             return {node(h.record.id): h.score for h in hits}
 
-        hits = snap.bm25.search(question, s.lexical_chunks) if s.lexical_chunks else []
-        lexical = {
-            chunk_node(snap.bm25_ids[(h.document.title, h.document.text)]): h.score for h in hits
-        }
+        hits = snap.bm25.rank(question, s.lexical_chunks) if s.lexical_chunks else []
+        lexical = {chunk_node(snap.bm25_ids[i]): score for i, score in hits}
         named = {entity_node(k): 1.0 for k in index.mentions.find(question)}
         resembled = dense(index.entity_vectors, s.dense_entities, entity_node)
         named |= {n: v for n, v in resembled.items() if v >= s.entity_min and n not in named}

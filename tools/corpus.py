@@ -58,16 +58,17 @@ class Corpus:
 
     def search(self, query: str, k: int = 2) -> list[Hit]:
         """The k best passages with a positive score (none when no query word is indexed)."""
+        return [Hit(document=self.documents[i], score=s) for i, s in self.rank(query, k)]
+
+    def rank(self, query: str, k: int = 2) -> list[tuple[int, float]]:
+        """`search` as (position in `documents`, score), for callers that keep their own
+        records beside the documents."""
         words = bm25s.tokenize([query], stopwords="en", return_ids=False, show_progress=False)
         if not words[0] or self._bm25 is None:
             return []
         k = min(k, len(self.documents))
         ids, scores = self._bm25.retrieve(words, k=k, show_progress=False)
-        return [
-            Hit(document=self.documents[int(i)], score=float(s))
-            for i, s in zip(ids[0], scores[0], strict=True)
-            if s > 0
-        ]
+        return [(int(i), float(s)) for i, s in zip(ids[0], scores[0], strict=True) if s > 0]
 
 
 def _as_document(d: DocumentLike) -> Document:

@@ -69,7 +69,4 @@ def focus(text: str, query: str, max_tokens: int, count: Callable[[str], int]) -
 def _ranked(query: str, units: list[Sentence]) -> list[int]:
     """Indices of the sentences with a positive BM25 score, best first (ties: earlier first)."""
     corpus = Corpus(Document(title=s.title or "-", text=s.text) for s in units)
-    position = {(u.title or "-", u.text): i for i, u in reversed(list(enumerate(units)))}
-    hits = corpus.search(query, k=len(units))
-    order = sorted(hits, key=lambda h: (-h.score, position[(h.document.title, h.document.text)]))
-    return [position[(h.document.title, h.document.text)] for h in order]
+    return [i for i, _ in sorted(corpus.rank(query, k=len(units)), key=lambda h: (-h[1], h[0]))]

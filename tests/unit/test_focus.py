@@ -90,3 +90,8 @@ async def test_solver_evidence_stays_within_its_budget():
     evidence = [p.split("no explanation.", 1)[1].split("Question:")[0] for p in solver_prompts]
     plan_lines = COUNT("Plan: Find Jaws.\nEvidence: \n\nPlan: Find him.\nEvidence: ")
     assert COUNT(evidence[1]) - plan_lines <= 30 < COUNT(evidence[0]) - plan_lines
+
+
+def test_a_repeated_sentence_keeps_its_own_place():
+    text = "T: Yes. Cats purr loudly. Yes. Dogs bark at night and day."
+    assert focus(text, "yes cats", 12, COUNT) == "T: Yes. Cats purr loudly. Yes."
