@@ -47,7 +47,7 @@ class ReWOO:
         end plans with `llm[...]` steps that only redo the solver's job."""
         if max_steps < 1:
             raise ConfigError("ReWOO max_steps must be at least 1")
-        if min(evidence_tokens or 1, ref_tokens or 1) < 1:
+        if any(v is not None and v < 1 for v in (evidence_tokens, ref_tokens)):
             raise ConfigError("ReWOO evidence_tokens and ref_tokens must be positive or None")
         self.max_steps = max_steps
         self.constrained = constrained

@@ -3,6 +3,9 @@
 import asyncio
 import time
 
+import pytest
+
+from agentkit.errors import ConfigError
 from agentkit.planners import PlanError, ReWOO, RunContext, execute, parse_plan
 from agentkit.tools import ToolRegistry, llm_tool, search_tool, tool
 from tests.scripted_llm import ScriptedLLM, WordCounter
@@ -183,3 +186,10 @@ async def test_llm_steps_nobody_reads_are_not_run_but_stay_in_the_plan():
     assert sorted(s.id for s in ctx.steps) == [1, 2, 4]  # #E3 feeds nothing: not run
     assert out.plan == parse_plan(plan).render()
     assert "Plan: Studies." not in seen["solve"] and "Plan: Check." in seen["solve"]
+
+
+def test_evidence_budgets_must_be_positive_or_none():
+    for bad in ({"evidence_tokens": 0}, {"ref_tokens": 0}, {"ref_tokens": -3}):
+        with pytest.raises(ConfigError, match="positive or None"):
+            ReWOO(**bad)
+    ReWOO(evidence_tokens=None, ref_tokens=None)
