@@ -1,87 +1,113 @@
-"""agentkit: LLM agents that reach the same answers with far fewer tokens."""
+"""agentkit: LLM agents that reach the same answers with far fewer tokens.
+
+The user's surface, grouped. Internals (budget trackers, call labels, the server
+supervisor, packing helpers) stay importable from their modules. Names from the memory
+store and the graph load lazily, so `import agentkit` does not load FAISS.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 from agentkit import errors
+
+# -- agent ---------------------------------------------------------------------------------
 from agentkit.agent import Agent, AgentResult
-from agentkit.budget import Budget, BudgetTracker, Limits
+
+# -- budgets, usage, traces ------------------------------------------------------------------
+from agentkit.budget import Budget, Limits
+
+# -- errors (the whole tree is drawn in agentkit.errors) ---------------------------------------
 from agentkit.errors import (
     AgentkitError,
     BudgetExceededError,
     ConfigError,
     ContextWindowExceededError,
-    InsufficientDiskError,
     LLMError,
-    ModelIntegrityError,
+    MemoryStoreError,
     ModelNotFoundError,
-    ServerStartError,
+    PlanError,
+    PlannerError,
     ServerUnreachableError,
     StructuredOutputError,
-    TransientLLMError,
 )
+from agentkit.lazy import lazy_exports
 from agentkit.ledger import Ledger, Totals
-from agentkit.llm import (
-    LLM,
-    CallLabels,
-    Completion,
-    Message,
-    ServerConfig,
-    StructuredOutput,
-    Usage,
-    VLLMServer,
-    connect,
-)
+
+# -- models ------------------------------------------------------------------------------------
+from agentkit.llm import LLM, Completion, Message, ServerConfig, StructuredOutput, Usage, connect
+
+# -- retrieval and text --------------------------------------------------------------------
+from agentkit.memory.lexical import Corpus
 from agentkit.models import DEFAULT_MODEL, TEST_MODEL
-from agentkit.planners import (
-    PlanError,
-    Planner,
-    PlannerError,
-    PlannerOutput,
-    ReAct,
-    ReWOO,
-    RunContext,
-    Step,
-    short_answer,
-)
+
+# -- planners ----------------------------------------------------------------------------------
+from agentkit.planners import SMR, Planner, PlannerOutput, ReAct, ReWOO, RunContext
+from agentkit.text import Paragraph, Passage
+
+# -- tools -------------------------------------------------------------------------------------
 from agentkit.tools import (
-    Corpus,
-    Document,
     Observation,
     Tool,
     ToolContext,
-    ToolRegistry,
     calculator_tool,
     finish_tool,
-    focus,
     llm_tool,
-    render_passages,
     search_tool,
     tool,
 )
 from agentkit.trace import TraceWriter, read_trace
 
+if TYPE_CHECKING:
+    from agentkit.memory.graph import GraphRetriever, KnowledgeIndex
+    from agentkit.memory.store import (
+        Collection,
+        HashingEmbedder,
+        SentenceTransformerEmbedder,
+        VectorStore,
+    )
+    from agentkit.tools.graph_search import graph_search_tool
+
+__getattr__, __dir__ = lazy_exports(
+    __name__,
+    {
+        "GraphRetriever": "agentkit.memory.graph",
+        "KnowledgeIndex": "agentkit.memory.graph",
+        "graph_search_tool": "agentkit.tools.graph_search",
+        "Collection": "agentkit.memory.store",
+        "HashingEmbedder": "agentkit.memory.store",
+        "SentenceTransformerEmbedder": "agentkit.memory.store",
+        "VectorStore": "agentkit.memory.store",
+    },
+)
+
 __all__ = [
     "DEFAULT_MODEL",
     "LLM",
+    "SMR",
     "TEST_MODEL",
     "Agent",
     "AgentResult",
     "AgentkitError",
     "Budget",
     "BudgetExceededError",
-    "BudgetTracker",
-    "CallLabels",
+    "Collection",
     "Completion",
     "ConfigError",
     "ContextWindowExceededError",
     "Corpus",
-    "Document",
-    "InsufficientDiskError",
+    "GraphRetriever",
+    "HashingEmbedder",
+    "KnowledgeIndex",
     "LLMError",
     "Ledger",
     "Limits",
+    "MemoryStoreError",
     "Message",
-    "ModelIntegrityError",
     "ModelNotFoundError",
     "Observation",
+    "Paragraph",
+    "Passage",
     "PlanError",
     "Planner",
     "PlannerError",
@@ -89,29 +115,24 @@ __all__ = [
     "ReAct",
     "ReWOO",
     "RunContext",
+    "SentenceTransformerEmbedder",
     "ServerConfig",
-    "ServerStartError",
     "ServerUnreachableError",
-    "Step",
     "StructuredOutput",
     "StructuredOutputError",
     "Tool",
     "ToolContext",
-    "ToolRegistry",
     "Totals",
     "TraceWriter",
-    "TransientLLMError",
     "Usage",
-    "VLLMServer",
+    "VectorStore",
     "calculator_tool",
     "connect",
     "errors",
     "finish_tool",
-    "focus",
+    "graph_search_tool",
     "llm_tool",
     "read_trace",
-    "render_passages",
     "search_tool",
-    "short_answer",
     "tool",
 ]

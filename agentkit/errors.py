@@ -1,4 +1,27 @@
-"""Typed exceptions. Each message says what went wrong and how to fix it."""
+"""Every error agentkit raises on purpose. Each message says what went wrong and how to fix it.
+
+AgentkitError
+├── ConfigError (also ValueError)          a setting, path or argument is wrong
+├── ModelNotFoundError                     unknown model, or one the server does not serve
+├── ModelIntegrityError                    downloaded weights fail their sha256
+├── InsufficientDiskError                  no room for a download or conversion
+├── BudgetExceededError                    a call would pass a budget (raised before sending)
+├── LLMError                               from the inference server
+│   ├── ServerUnreachableError             nothing answers at the URL
+│   ├── ServerStartError                   a local vLLM did not start or become healthy
+│   ├── ContextWindowExceededError         prompt + max_tokens exceed the context window
+│   ├── StructuredOutputError              bad schema/regex/grammar, or output not matching
+│   └── TransientLLMError                  worth retrying (timeouts, 5xx, resets)
+├── PlannerError                           a planner could not reach an answer
+│   └── PlanError (also ValueError)        a plan could not be read or run as written
+└── MemoryStoreError                       from the vector store
+    ├── DimensionMismatchError (ValueError) vectors of another dimension
+    ├── EmbedderMismatchError              opened with another embedder than built it
+    ├── CorruptStoreError                  damaged files; nothing is deleted
+    ├── StoreLockedError                   another process holds the writer lock
+    ├── ReadOnlyStoreError                 a write to a read-only store
+    └── DuplicateIdError (also ValueError) `add` got an id that exists
+"""
 
 from __future__ import annotations
 
@@ -49,6 +72,14 @@ class TransientLLMError(LLMError):
 
 class BudgetExceededError(AgentkitError):
     """A call would exceed a token, request or time budget. Raised before sending."""
+
+
+class PlannerError(AgentkitError):
+    """A planner could not reach an answer (its Agent reports this in the result)."""
+
+
+class PlanError(PlannerError, ValueError):
+    """A plan could not be read or run as written (no steps, a step used before it exists...)."""
 
 
 class MemoryStoreError(AgentkitError):

@@ -13,11 +13,12 @@ from agentkit.evals import hotpotqa
 from agentkit.evals.runner import progress_bar, run_system, summarise
 from agentkit.evals.systems import planner_system
 from agentkit.llm import LLM
-from agentkit.memory.chunks import Paragraph
-from agentkit.memory.graph_query import GraphRetriever
-from agentkit.memory.graph_search import graph_search_tool
+from agentkit.memory.graph.query import GraphRetriever
+from agentkit.memory.lexical import Corpus
 from agentkit.planners import SMR, ReWOO
-from agentkit.tools import Corpus, search_tool
+from agentkit.text import Paragraph
+from agentkit.tools import search_tool
+from agentkit.tools.graph_search import graph_search_tool
 
 SEARCH_TOKENS = 300
 

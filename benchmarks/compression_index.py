@@ -14,11 +14,11 @@ from typing import Any
 
 from agentkit.evals import hotpotqa
 from agentkit.llm import LLM, connect
-from agentkit.memory.chunks import Paragraph
-from agentkit.memory.disk_cache import DiskCache, cache_path
-from agentkit.memory.embedders import Embedder
-from agentkit.memory.graph_build import GraphSettings, KnowledgeIndex
-from agentkit.memory.triplets import ExtractionReport, Triple, TripletExtractor
+from agentkit.memory.graph.build import GraphSettings, KnowledgeIndex
+from agentkit.memory.graph.triplets import ExtractionReport, Triple, TripletExtractor
+from agentkit.memory.store.disk_cache import DiskCache, cache_path
+from agentkit.memory.store.embedders import Embedder
+from agentkit.text import Paragraph
 
 MODEL = "qwen2.5-coder-1.5b"
 EXTRACTION = {"model": MODEL, "max_triplets": 3, "max_tokens": 64, "concurrency": 32}

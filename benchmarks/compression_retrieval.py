@@ -1,7 +1,7 @@
 """Part 1 of the context-compression benchmark: recall under a token budget, no LLM.
 
 Every method ranks units (a passage is a group of sentences, a sentence or triplet a group
-of one) and the same greedy filler packs them (agentkit.memory.budget_select), so the
+of one) and the same greedy filler packs them (agentkit.packing), so the
 methods differ only in their ranking.
 """
 
@@ -19,17 +19,17 @@ from rich.progress import track
 
 from agentkit.evals import hotpotqa
 from agentkit.evals.metrics import normalize
-from agentkit.memory import SentenceTransformerEmbedder, VectorStore
-from agentkit.memory.budget_select import Unit, select_under_budget
-from agentkit.memory.chunks import Paragraph
-from agentkit.memory.embedders import Embedder
-from agentkit.memory.graph_build import KnowledgeIndex
-from agentkit.memory.graph_query import GraphRetriever
-from agentkit.memory.ppr import PageRank
-from agentkit.tools import Corpus
+from agentkit.memory.graph.build import KnowledgeIndex
+from agentkit.memory.graph.ppr import PageRank
+from agentkit.memory.graph.query import GraphRetriever
+from agentkit.memory.lexical import Corpus
+from agentkit.memory.store import SentenceTransformerEmbedder, VectorStore
+from agentkit.memory.store.embedders import Embedder
+from agentkit.packing import select_under_budget
+from agentkit.text import Paragraph, Passage
 
 BUDGETS = (100, 200, 400, 800)
-Ranker = Callable[[hotpotqa.HotpotQuestion], Iterable[Sequence[Unit]]]
+Ranker = Callable[[hotpotqa.HotpotQuestion], Iterable[Sequence[Passage]]]
 Count = Callable[[str], int]
 console = Console()
 
@@ -48,12 +48,8 @@ class QueryMemo:
         return np.stack([self._memo[t] for t in texts])
 
 
-def passage_units(p: Paragraph) -> list[Unit]:
-    return [
-        Unit(title=p.title, position=i, text=s.strip())
-        for i, s in enumerate(p.sentences)
-        if s.strip()
-    ]
+def passage_units(p: Paragraph) -> list[Passage]:
+    return p.split()
 
 
 class Baselines:
@@ -69,20 +65,19 @@ class Baselines:
             [p.text for p in paragraphs], ids=[p.title for p in paragraphs], embeddings=vectors
         )
 
-    def bm25_passages(self, q: hotpotqa.HotpotQuestion) -> Iterator[list[Unit]]:
+    def bm25_passages(self, q: hotpotqa.HotpotQuestion) -> Iterator[list[Passage]]:
         for hit in self.bm25.search(q.question, k=25):
-            yield passage_units(self.by_title[hit.document.title])
+            yield passage_units(self.by_title[hit.passage.title])
 
-    def dense_passages(self, q: hotpotqa.HotpotQuestion) -> Iterator[list[Unit]]:
+    def dense_passages(self, q: hotpotqa.HotpotQuestion) -> Iterator[list[Passage]]:
         vector = self.index.embedder.embed([q.question])[0]
         for hit in self.passages.search(vector, top_k=25):
             yield passage_units(self.by_title[hit.record.id])
 
-    def dense_sentences(self, q: hotpotqa.HotpotQuestion) -> Iterator[list[Unit]]:
+    def dense_sentences(self, q: hotpotqa.HotpotQuestion) -> Iterator[list[Passage]]:
         vector = self.index.embedder.embed([q.question])[0]
         for hit in self.index.chunk_vectors.search(vector, top_k=150):
-            c = self.index.chunks[hit.record.id]
-            yield [Unit(title=c.title, position=c.position, text=c.text)]
+            yield [self.index.chunks[hit.record.id]]
 
 
 def graph_ranker(retriever: GraphRetriever) -> Ranker:

@@ -54,12 +54,12 @@ from compression_retrieval import (
 from agentkit import models
 from agentkit.evals import hotpotqa
 from agentkit.llm import connect
-from agentkit.memory import SentenceTransformerEmbedder
-from agentkit.memory.chunks import Paragraph, as_paragraphs
-from agentkit.memory.disk_cache import DiskCache, cache_path
-from agentkit.memory.embedding_cache import CachedEmbedder
-from agentkit.memory.graph_build import KnowledgeIndex
-from agentkit.memory.graph_query import GraphRetriever, QuerySettings
+from agentkit.memory.graph.build import KnowledgeIndex
+from agentkit.memory.graph.query import GraphRetriever, QuerySettings
+from agentkit.memory.store import SentenceTransformerEmbedder
+from agentkit.memory.store.disk_cache import DiskCache, cache_path
+from agentkit.memory.store.embedding_cache import CachedEmbedder
+from agentkit.text import Paragraph, as_paragraphs
 from agentkit.tokens import HFTokenCounter
 
 RESULTS = Path(__file__).parent / "results"

@@ -18,7 +18,7 @@ import numpy as np
 from rich.progress import Progress
 
 from agentkit.evals import hotpotqa
-from agentkit.memory import SentenceTransformerEmbedder
+from agentkit.memory.store import SentenceTransformerEmbedder
 from agentkit.paths import home
 
 DIM = 384

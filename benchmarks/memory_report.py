@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from agentkit.memory import IndexSettings
+from agentkit.memory.store import IndexSettings
 
 
 def fmt(value: Any, digits: int = 2) -> str:

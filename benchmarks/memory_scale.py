@@ -49,8 +49,8 @@ from rich.console import Console
 from rich.progress import Progress, TaskID
 
 from agentkit.evals import hotpotqa
-from agentkit.memory import IndexSettings, VectorStore
-from agentkit.memory.index import lists_for
+from agentkit.memory.store import IndexSettings, VectorStore
+from agentkit.memory.store.index import lists_for
 
 RESULTS = Path(__file__).parent / "results"
 K = 10

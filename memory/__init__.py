@@ -1,59 +1,65 @@
-"""agentkit.memory: a FAISS vector store with real embeddings and crash-safe persistence."""
+"""agentkit.memory: what agents remember and retrieve from.
 
-from .budget_select import Selection, Unit, select_under_budget
-from .chunks import Chunk, Paragraph
-from .collection import Collection
-from .disk_cache import DiskCache, cache_path
-from .embedders import (
-    Embedder,
-    HashingEmbedder,
-    SentenceTransformerEmbedder,
-    VLLMEmbedder,
-    normalize_rows,
-)
-from .embedding_cache import CachedEmbedder
-from .filters import Where
-from .graph_build import GraphSettings, KnowledgeIndex
-from .graph_query import GraphRetriever, QuerySettings, Ranking
-from .graph_search import graph_search_tool
-from .index import IndexSettings, VectorIndex
-from .ppr import PageRank
-from .records import Metadata, Record, SearchHit
-from .store import PRECOMPUTED, VectorStore
-from .triplets import Extraction, ExtractionReport, Triplet, TripletExtractor
+- `agentkit.memory.store`: a FAISS vector store with real embeddings and crash-safe saves.
+- `agentkit.memory.graph`: graph retrieval (PPR over sentences, triplets and entities).
+- `agentkit.memory.lexical`: BM25 over titled passages.
 
+Exports load lazily, so importing one part does not load the others' dependencies.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from agentkit.lazy import lazy_exports
+
+if TYPE_CHECKING:
+    from .graph import GraphRetriever, KnowledgeIndex, TripletExtractor
+    from .lexical import Corpus, Hit
+    from .store import (
+        CachedEmbedder,
+        Collection,
+        Embedder,
+        HashingEmbedder,
+        SentenceTransformerEmbedder,
+        VectorStore,
+        VLLMEmbedder,
+        Where,
+    )
+
+_EXPORTS = {
+    "Corpus": ".lexical",
+    "Hit": ".lexical",
+    "GraphRetriever": ".graph",
+    "KnowledgeIndex": ".graph",
+    "TripletExtractor": ".graph",
+    **{
+        name: ".store"
+        for name in (
+            "CachedEmbedder",
+            "Collection",
+            "Embedder",
+            "HashingEmbedder",
+            "SentenceTransformerEmbedder",
+            "VLLMEmbedder",
+            "VectorStore",
+            "Where",
+        )
+    },
+}
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)
 __all__ = [
-    "PRECOMPUTED",
     "CachedEmbedder",
-    "Chunk",
     "Collection",
-    "DiskCache",
+    "Corpus",
     "Embedder",
-    "Extraction",
-    "ExtractionReport",
     "GraphRetriever",
-    "GraphSettings",
     "HashingEmbedder",
-    "IndexSettings",
+    "Hit",
     "KnowledgeIndex",
-    "Metadata",
-    "PageRank",
-    "Paragraph",
-    "QuerySettings",
-    "Ranking",
-    "Record",
-    "SearchHit",
-    "Selection",
     "SentenceTransformerEmbedder",
-    "Triplet",
     "TripletExtractor",
-    "Unit",
     "VLLMEmbedder",
-    "VectorIndex",
     "VectorStore",
     "Where",
-    "cache_path",
-    "graph_search_tool",
-    "normalize_rows",
-    "select_under_budget",
 ]

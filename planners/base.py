@@ -1,4 +1,4 @@
-"""What every planner implements, and what it may fail with."""
+"""What every planner implements. Its errors (PlannerError, PlanError) live in agentkit.errors."""
 
 from __future__ import annotations
 
@@ -6,16 +6,10 @@ from typing import Protocol, runtime_checkable
 
 from pydantic import BaseModel
 
-from agentkit.errors import AgentkitError
+from agentkit.errors import PlanError, PlannerError
 from agentkit.planners.context import RunContext
 
-
-class PlannerError(AgentkitError):
-    """A planner could not reach an answer (its Agent reports this in the result)."""
-
-
-class PlanError(PlannerError, ValueError):
-    """A plan could not be read or run as written (no steps, a step used before it exists...)."""
+__all__ = ["PlanError", "Planner", "PlannerError", "PlannerOutput"]
 
 
 class PlannerOutput(BaseModel):

@@ -15,6 +15,7 @@ from typing import Any
 
 from agentkit.errors import ConfigError
 from agentkit.llm import Message, StructuredOutput
+from agentkit.packing import fair_shares
 from agentkit.planners.answer import short_answer
 from agentkit.planners.base import PlanError, PlannerOutput
 from agentkit.planners.context import RunContext, Step
@@ -23,7 +24,6 @@ from agentkit.planners.prompts import load_prompt
 from agentkit.planners.worker import execute
 from agentkit.tools import Tool
 from agentkit.tools.focus import focus
-from agentkit.tools.search import fair_shares
 
 
 class ReWOO:

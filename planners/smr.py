@@ -31,19 +31,14 @@ from pydantic import BaseModel, Field, ValidationError
 
 from agentkit.errors import BudgetExceededError, ConfigError, StructuredOutputError
 from agentkit.llm import StructuredOutput
+from agentkit.memory.lexical import Hit
+from agentkit.packing import cap_tokens, pack_passages
 from agentkit.planners.answer import short_answer
 from agentkit.planners.base import PlannerOutput
 from agentkit.planners.context import RunContext
 from agentkit.planners.prompts import load_prompt
-from agentkit.tools import (
-    Document,
-    Hit,
-    Observation,
-    Tool,
-    ToolContext,
-    cap_tokens,
-    render_passages,
-)
+from agentkit.text import Passage
+from agentkit.tools import Observation, Tool, ToolContext
 
 StopReason = Literal["stop", "no_change", "max_steps", "parse_failures"]
 
@@ -75,7 +70,7 @@ class Transition(BaseModel):
 class SMRResult(BaseModel):
     question: str
     query: str
-    documents: list[Document]
+    documents: list[Passage]
     steps: list[Transition] = Field(default_factory=list)
     stop_reason: StopReason
     generated_tokens: int = 0
@@ -139,9 +134,9 @@ class SMR:
         self.answer_tokens = answer_tokens
         self.schema = action_schema(max_docs)
 
-    async def _search(self, query: str) -> list[Document]:
+    async def _search(self, query: str) -> list[Passage]:
         hits = await asyncio.to_thread(self.retriever.search, query, self.top_k)
-        return [h.document for h in hits]
+        return [h.passage for h in hits]
 
     async def retrieve(self, question: str, ctx: ToolContext) -> SMRResult:
         """Run the state machine from `question`; the final ranked documents and the trace."""
@@ -182,7 +177,7 @@ class SMR:
         self,
         question: str,
         query: str,
-        docs: list[Document],
+        docs: list[Passage],
         steps: list[Transition],
         failures: int,
         ctx: ToolContext,
@@ -218,15 +213,15 @@ class SMR:
             step.error = f"{type(exc).__name__}: {str(exc)[:160]}"
         return step
 
-    def _show(self, docs: list[Document], ctx: ToolContext) -> str:
+    def _show(self, docs: list[Passage], ctx: ToolContext) -> str:
         return "\n".join(
             f"[{i}] " + cap_tokens(d.render(), self.doc_tokens, ctx.count)[0]
             for i, d in enumerate(docs, 1)
         )
 
     async def _apply(
-        self, action: SMRAction, query: str, docs: list[Document]
-    ) -> tuple[str, list[Document]]:
+        self, action: SMRAction, query: str, docs: list[Passage]
+    ) -> tuple[str, list[Passage]]:
         if action.action == "refine" and action.query:
             titles = {d.title for d in docs}
             fresh = [d for d in await self._search(action.query) if d.title not in titles]
@@ -238,7 +233,7 @@ class SMR:
     async def run(self, question: str, ctx: RunContext) -> PlannerOutput:
         """Planner: retrieve with SMR, then answer in one call from the top documents."""
         result = await self.retrieve(question, ctx)
-        context, _ = render_passages(
+        context, _ = pack_passages(
             result.documents[: self.answer_docs], self.answer_context_tokens, ctx.count
         )
         prompt = load_prompt("smr_answer").format(documents=context, question=question)
@@ -276,7 +271,7 @@ def smr_search_tool(smr: SMR, *, k: int = 2, max_tokens: int = 250, name: str = 
         result = await smr.retrieve(query, ctx)
         if not result.documents:
             return Observation(text="No passage matches; try other keywords.")
-        text, cut = render_passages(result.documents[:k], max_tokens, ctx.count)
+        text, cut = pack_passages(result.documents[:k], max_tokens, ctx.count)
         return Observation(text=text, truncated=cut)
 
     what = f"the {k} passages that best answer the query, found by a short search loop"

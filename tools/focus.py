@@ -12,36 +12,35 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from itertools import groupby
-from typing import NamedTuple
 
-from agentkit.tools.corpus import Corpus, Document
-from agentkit.tools.observation import cap_tokens
+from agentkit.memory.lexical import Corpus
+from agentkit.packing import best_first, cap_tokens
+from agentkit.text import Passage
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[\"'(\[]?[A-Z0-9])")
 _MAX_TITLE_CHARS = 100
 
 
-class Sentence(NamedTuple):
-    line: int
-    title: str
-    text: str
-
-
-def sentences(text: str) -> list[Sentence]:
-    """Each line is a passage ("Title: text", as search renders it, or untitled text)."""
+def sentences(text: str) -> list[Passage]:
+    """Each line is a passage ("Title: text", as search renders it, or untitled text); its
+    sentences come back with `position` = the number of the line they are on."""
     out = []
     for i, line in enumerate(text.splitlines()):
         title, sep, body = line.partition(": ")
         if not sep or len(title) > _MAX_TITLE_CHARS:
             title, body = "", line
-        out += [Sentence(i, title, s) for s in _SENTENCE_END.split(body.strip()) if s]
+        out += [
+            Passage(title=title, text=s, position=i, kind="sentence")
+            for s in _SENTENCE_END.split(body.strip())
+            if s
+        ]
     return out
 
 
-def render(chosen: list[Sentence]) -> str:
+def render(chosen: list[Passage]) -> str:
     """Sentences in their original order, one line per passage, under its title."""
     lines = []
-    for (_, title), group in groupby(chosen, key=lambda s: (s.line, s.title)):
+    for (_, title), group in groupby(chosen, key=lambda s: (s.position, s.title)):
         body = " ".join(s.text for s in group)
         lines.append(f"{title}: {body}" if title else body)
     return "\n".join(lines)
@@ -55,18 +54,14 @@ def focus(text: str, query: str, max_tokens: int, count: Callable[[str], int]) -
         return text
     units = sentences(text)
     ranked = _ranked(query, units) if units else []
-    chosen: list[int] = []
-    for i in ranked:
-        trial = sorted([*chosen, i])
-        if count(render([units[j] for j in trial])) <= max_tokens:
-            chosen = trial
+    chosen = best_first(ranked, lambda ids: render([units[j] for j in ids]), max_tokens, count)
     if not chosen:
         start = cap_tokens(text, max_tokens, count)[0]
         return start if count(start) <= max_tokens else ""
     return render([units[j] for j in chosen])
 
 
-def _ranked(query: str, units: list[Sentence]) -> list[int]:
+def _ranked(query: str, units: list[Passage]) -> list[int]:
     """Indices of the sentences with a positive BM25 score, best first (ties: earlier first)."""
-    corpus = Corpus(Document(title=s.title or "-", text=s.text) for s in units)
+    corpus = Corpus(Passage(title=s.title or "-", text=s.text) for s in units)
     return [i for i, _ in sorted(corpus.rank(query, k=len(units)), key=lambda h: (-h[1], h[0]))]

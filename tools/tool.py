@@ -22,8 +22,9 @@ from typing import Any, get_type_hints, overload
 from pydantic import BaseModel, ValidationError, create_model
 
 from agentkit.errors import BudgetExceededError, ConfigError
+from agentkit.packing import cap_tokens
 from agentkit.tools.context import ToolContext
-from agentkit.tools.observation import Observation, cap_tokens
+from agentkit.tools.observation import Observation
 
 NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
 

@@ -13,8 +13,9 @@ from agentkit.agent import Agent
 from agentkit.evals.hotpotqa import HotpotQuestion, Setting, open_corpus
 from agentkit.evals.runner import Outcome, System
 from agentkit.llm import LLM
+from agentkit.memory.lexical import Corpus
 from agentkit.planners import Planner, ReAct, ReWOO, short_answer
-from agentkit.tools import Corpus, Tool, ToolContext, llm_tool, search_tool
+from agentkit.tools import Tool, ToolContext, llm_tool, search_tool
 
 SYSTEMS = ("direct", "react", "rewoo")
 SearchFor = Callable[[HotpotQuestion], Tool]

@@ -6,7 +6,8 @@ import json
 import pytest
 
 from agentkit import Agent, Budget, Limits, ReAct, ReWOO
-from agentkit.tools import Corpus, llm_tool, search_tool
+from agentkit.memory.lexical import Corpus
+from agentkit.tools import llm_tool, search_tool
 
 pytestmark = pytest.mark.integration
 

@@ -3,14 +3,14 @@
 import pytest
 
 from agentkit.evals import hotpotqa
-from agentkit.memory import SentenceTransformerEmbedder
-from agentkit.memory.chunks import as_paragraphs
-from agentkit.memory.disk_cache import DiskCache
-from agentkit.memory.graph_build import KnowledgeIndex
-from agentkit.memory.graph_query import GraphRetriever
-from agentkit.memory.graph_search import graph_search_tool
-from agentkit.memory.triplets import TripletExtractor
+from agentkit.memory.graph.build import KnowledgeIndex
+from agentkit.memory.graph.query import GraphRetriever
+from agentkit.memory.graph.triplets import TripletExtractor
+from agentkit.memory.store import SentenceTransformerEmbedder
+from agentkit.memory.store.disk_cache import DiskCache
+from agentkit.text import as_paragraphs
 from agentkit.tools import ToolContext
+from agentkit.tools.graph_search import graph_search_tool
 
 pytestmark = pytest.mark.integration
 

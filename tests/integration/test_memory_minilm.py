@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from agentkit.errors import EmbedderMismatchError
-from agentkit.memory import HashingEmbedder, SentenceTransformerEmbedder, VectorStore
+from agentkit.memory.store import HashingEmbedder, SentenceTransformerEmbedder, VectorStore
 
 pytestmark = pytest.mark.integration
 

@@ -4,8 +4,9 @@ import json
 
 import pytest
 
+from agentkit.memory.lexical import Corpus
 from agentkit.planners import ReWOO, RunContext
-from agentkit.tools import Corpus, ToolRegistry, calculator_tool, llm_tool, search_tool
+from agentkit.tools import ToolRegistry, calculator_tool, llm_tool, search_tool
 
 pytestmark = pytest.mark.integration
 

@@ -9,8 +9,9 @@ import json
 import pytest
 
 from agentkit import Agent, ReAct, ReWOO
+from agentkit.memory.lexical import Corpus
 from agentkit.planners import parse_plan
-from agentkit.tools import Corpus, llm_tool, search_tool
+from agentkit.tools import llm_tool, search_tool
 
 pytestmark = [pytest.mark.integration, pytest.mark.qwen]
 

@@ -4,8 +4,9 @@ import pytest
 
 from agentkit.agent import Agent
 from agentkit.evals import hotpotqa
+from agentkit.memory.lexical import Corpus
 from agentkit.planners import SMR
-from agentkit.tools import Corpus, ToolContext
+from agentkit.tools import ToolContext
 
 pytestmark = pytest.mark.integration
 

@@ -7,7 +7,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from agentkit.errors import ConfigError
-from agentkit.memory.budget_select import Unit, render, select_under_budget
+from agentkit.packing import render_by_title, select_under_budget
+from agentkit.text import Passage
 
 
 def words(text):
@@ -24,7 +25,7 @@ def lumpy(text):
 
 
 unit = st.builds(
-    Unit,
+    Passage,
     title=st.sampled_from(["Alpha", "Beta (film)", "Gamma"]),
     position=st.integers(0, 6),
     text=st.text(st.characters(codec="utf-8", exclude_categories=["Cs"]), min_size=1, max_size=60),
@@ -41,13 +42,16 @@ unit = st.builds(
 def test_selection_never_exceeds_the_budget(groups, budget, count):
     selection = select_under_budget(groups, budget, count)
     assert count(selection.text) == selection.tokens <= budget
-    assert selection.text == render(selection.units)
+    assert selection.text == render_by_title(selection.units)
     assert len(set(selection.units)) == len(selection.units)
 
 
 def test_a_passage_keeps_its_leading_sentences_and_later_groups_still_fill():
-    long = [Unit(title="A", position=i, text=f"sentence {i} " + "x " * 5) for i in range(4)]
-    short = [Unit(title="B", position=0, text="tiny")]
+    long = [
+        Passage(title="A", position=i, text=f"sentence {i} " + "x " * 5, kind="sentence")
+        for i in range(4)
+    ]
+    short = [Passage(title="B", position=0, text="tiny", kind="sentence")]
     selection = select_under_budget([long, short], 20, words)
     assert selection.sentences() == {("A", 0), ("A", 1), ("B", 0)}
     assert selection.text.splitlines()[0].startswith("A: sentence 0")
@@ -55,12 +59,12 @@ def test_a_passage_keeps_its_leading_sentences_and_later_groups_still_fill():
 
 def test_render_groups_by_title_in_rank_order_sentences_then_triplets():
     units = [
-        Unit(title="B", position=2, text="b2"),
-        Unit(title="A", position=0, text="(A; is; x)", kind="triplet"),
-        Unit(title="B", position=0, text="b0"),
-        Unit(title="A", position=3, text="a3"),
+        Passage(title="B", position=2, text="b2", kind="sentence"),
+        Passage(title="A", position=0, text="(A; is; x)", kind="triplet"),
+        Passage(title="B", position=0, text="b0", kind="sentence"),
+        Passage(title="A", position=3, text="a3", kind="sentence"),
     ]
-    assert render(units) == "B: b0 b2\nA: a3 (A; is; x)"
+    assert render_by_title(units) == "B: b0 b2\nA: a3 (A; is; x)"
 
 
 def test_negative_budget_is_refused():

@@ -3,10 +3,10 @@
 import pytest
 
 from agentkit.errors import ConfigError
-from agentkit.memory.chunks import Paragraph
-from agentkit.memory.embedders import HashingEmbedder
-from agentkit.memory.entities import MentionFinder, normalize_entity, title_surface
-from agentkit.memory.graph_build import GraphSettings, KnowledgeIndex
+from agentkit.memory.graph.build import GraphSettings, KnowledgeIndex
+from agentkit.memory.graph.entities import MentionFinder, normalize_entity, title_surface
+from agentkit.memory.store.embedders import HashingEmbedder
+from agentkit.text import Paragraph
 
 DERRICKSON = Paragraph(
     title="Scott Derrickson",

@@ -4,9 +4,9 @@ import numpy as np
 import pytest
 
 from agentkit.errors import ConfigError
-from agentkit.memory.disk_cache import DiskCache
-from agentkit.memory.embedders import HashingEmbedder
-from agentkit.memory.embedding_cache import CachedEmbedder
+from agentkit.memory.store.disk_cache import DiskCache
+from agentkit.memory.store.embedders import HashingEmbedder
+from agentkit.memory.store.embedding_cache import CachedEmbedder
 
 
 class Counting(HashingEmbedder):

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from agentkit.errors import ConfigError
-from agentkit.memory.ppr import PageRank
+from agentkit.memory.graph.ppr import PageRank
 
 
 def _two_components():

@@ -2,12 +2,12 @@
 
 import re
 
-from agentkit.memory.chunks import Paragraph
-from agentkit.memory.embedders import HashingEmbedder
-from agentkit.memory.graph_build import KnowledgeIndex
-from agentkit.memory.graph_query import GraphRetriever, QuerySettings
-from agentkit.memory.graph_search import graph_search_tool
+from agentkit.memory.graph.build import KnowledgeIndex
+from agentkit.memory.graph.query import GraphRetriever, QuerySettings
+from agentkit.memory.store.embedders import HashingEmbedder
+from agentkit.text import Paragraph
 from agentkit.tools import ToolContext
+from agentkit.tools.graph_search import graph_search_tool
 
 CORPUS = [
     Paragraph(
@@ -84,8 +84,8 @@ def test_documents_added_later_are_found():
 def test_passage_search_and_the_search_tool():
     retriever = _retriever()
     hits = retriever.search("Charles Babbage engine", k=2)
-    assert hits[0].document.title == "Charles Babbage" and len(hits) == 2
-    assert hits[0].document.text == "Charles Babbage designed an engine."
+    assert hits[0].passage.title == "Charles Babbage" and len(hits) == 2
+    assert hits[0].passage.text == "Charles Babbage designed an engine."
 
 
 async def test_graph_search_tool_has_the_search_shape_and_caps_tokens():

@@ -4,11 +4,11 @@ import json
 
 import httpx
 
-from agentkit.memory.chunks import Paragraph
-from agentkit.memory.disk_cache import DiskCache
-from agentkit.memory.embedders import HashingEmbedder
-from agentkit.memory.graph_build import KnowledgeIndex
-from agentkit.memory.triplets import TripletExtractor, link_to_sentences, parse_triplets
+from agentkit.memory.graph.build import KnowledgeIndex
+from agentkit.memory.graph.triplets import TripletExtractor, link_to_sentences, parse_triplets
+from agentkit.memory.store.disk_cache import DiskCache
+from agentkit.memory.store.embedders import HashingEmbedder
+from agentkit.text import Paragraph
 from tests.scripted_llm import ScriptedLLM
 
 PARAGRAPHS = [

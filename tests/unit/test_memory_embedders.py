@@ -18,8 +18,8 @@ from agentkit.errors import (
     ModelIntegrityError,
     ServerUnreachableError,
 )
-from agentkit.memory import Embedder, HashingEmbedder, VLLMEmbedder, normalize_rows
-from agentkit.memory import embedders as embedders_module
+from agentkit.memory.store import Embedder, HashingEmbedder, VLLMEmbedder, normalize_rows
+from agentkit.memory.store import embedders as embedders_module
 
 TEXTS = ["The cat sat on the mat.", "A dog barked at the mailman.", "", "the CAT sat"]
 
@@ -30,7 +30,7 @@ def test_hashing_is_deterministic_within_and_across_processes() -> None:
     assert first.dtype == np.float32 and first.shape == (4, 64)
     np.testing.assert_array_equal(first, HashingEmbedder(dim=64).embed(TEXTS))
     code = (
-        "import json; from agentkit.memory import HashingEmbedder; "
+        "import json; from agentkit.memory.store import HashingEmbedder; "
         f"print(json.dumps(HashingEmbedder(dim=64).embed({TEXTS!r}).tolist()))"
     )
     # A fresh interpreter has a different str-hash salt; the vectors must not change.

@@ -7,8 +7,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from agentkit.memory import IndexSettings, VectorIndex, normalize_rows
-from agentkit.memory.index import lists_for
+from agentkit.memory.store import IndexSettings, VectorIndex, normalize_rows
+from agentkit.memory.store.index import lists_for
 
 DIM = 16
 

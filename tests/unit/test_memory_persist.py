@@ -20,7 +20,7 @@ from agentkit.errors import (
     ReadOnlyStoreError,
     StoreLockedError,
 )
-from agentkit.memory import HashingEmbedder, IndexSettings, VectorStore
+from agentkit.memory.store import HashingEmbedder, IndexSettings, VectorStore
 
 EMB = HashingEmbedder(dim=64)
 SMALL = IndexSettings(exact_max=100)
@@ -173,7 +173,7 @@ def test_leftovers_of_a_killed_save_are_ignored_then_cleaned(tmp_path: Path) -> 
 
 _WRITER = """
 import sys, numpy as np
-from agentkit.memory import IndexSettings, VectorStore
+from agentkit.memory.store import IndexSettings, VectorStore
 path, n = sys.argv[1], int(sys.argv[2])
 store = VectorStore.open(path, dim=384, settings=IndexSettings(exact_max=10**9))
 col = store.collection("c")
@@ -231,7 +231,7 @@ def test_writer_killed_mid_save_leaves_the_last_good_state(tmp_path: Path) -> No
 
 _SAVER = """
 import sys
-from agentkit.memory import HashingEmbedder, VectorStore
+from agentkit.memory.store import HashingEmbedder, VectorStore
 path, rounds = sys.argv[1], int(sys.argv[2])
 store = VectorStore.open(path, HashingEmbedder(dim=64))
 col = store.collection("c")

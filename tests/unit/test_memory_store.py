@@ -11,7 +11,7 @@ from agentkit.errors import (
     DimensionMismatchError,
     DuplicateIdError,
 )
-from agentkit.memory import HashingEmbedder, IndexSettings, VectorStore
+from agentkit.memory.store import HashingEmbedder, IndexSettings, VectorStore
 
 DOCS = {
     "faiss": "FAISS is a library for similarity search over dense vectors",

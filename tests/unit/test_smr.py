@@ -6,8 +6,9 @@ import re
 import pytest
 
 from agentkit.errors import ConfigError
+from agentkit.memory.lexical import Corpus
 from agentkit.planners import SMR, ReWOO, RunContext, smr_search_tool
-from agentkit.tools import Corpus, ToolContext, ToolRegistry
+from agentkit.tools import ToolContext, ToolRegistry
 from tests.scripted_llm import ScriptedLLM, WordCounter
 
 NAMES = ["alpha", "bravo", "charlie", "delta", "echo", "foxtrot", "golf", "hotel"]

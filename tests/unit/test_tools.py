@@ -9,17 +9,16 @@ from hypothesis import strategies as st
 
 from agentkit.budget import Budget, Limits
 from agentkit.errors import BudgetExceededError, ConfigError
+from agentkit.memory.lexical import Corpus
+from agentkit.packing import cap_tokens, pack_passages
+from agentkit.text import Passage
 from agentkit.tools import (
-    Corpus,
-    Document,
     Observation,
     Tool,
     ToolContext,
     ToolRegistry,
-    cap_tokens,
     finish_tool,
     llm_tool,
-    render_passages,
     search_tool,
     tool,
 )
@@ -151,12 +150,12 @@ async def test_search_over_a_hotpot_context_returns_titled_passages():
     assert none.ok and "No passage matches" in none.text
 
 
-async def test_search_over_documents_and_pairs():
-    docs = [Document(title="A", text="apples are red"), {"title": "B", "text": "bananas"}]
+async def test_search_over_passages_and_pairs():
+    docs = [Passage(title="A", text="apples are red"), {"title": "B", "text": "bananas"}]
     search = search_tool([*docs, ("C", "cherries are red too")], k=5)
     obs = await search("red", CTX)
     assert {line.split(":")[0] for line in obs.text.splitlines()} == {"A", "C"}
-    with pytest.raises(ConfigError, match="document"):
+    with pytest.raises(ConfigError, match="passage"):
         Corpus([42])
     with pytest.raises(ConfigError, match="at least one"):
         Corpus([])
@@ -164,9 +163,9 @@ async def test_search_over_documents_and_pairs():
 
 
 def test_passages_share_the_cap_fairly():
-    short = Document(title="S", text="tiny")
-    long = Document(title="L", text="word " * 200)
-    text, cut = render_passages([long, short], 40, WORDS)
+    short = Passage(title="S", text="tiny")
+    long = Passage(title="L", text="word " * 200)
+    text, cut = pack_passages([long, short], 40, WORDS)
     lines = text.splitlines()
     assert cut and lines[1] == "S: tiny"  # the short one is whole
     assert "[cut to" in lines[0] and WORDS(text) <= 40

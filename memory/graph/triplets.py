@@ -29,9 +29,8 @@ from agentkit.errors import (
     StructuredOutputError,
 )
 from agentkit.llm import LLM, CallLabels, StructuredOutput
-
-from .chunks import Paragraph
-from .disk_cache import DiskCache
+from agentkit.memory.store.disk_cache import DiskCache
+from agentkit.text import Paragraph
 
 Triple = tuple[str, str, str]
 

@@ -30,14 +30,14 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
 from agentkit.errors import ConfigError
+from agentkit.memory.store.collection import Collection
+from agentkit.memory.store.disk_cache import DiskCache
+from agentkit.memory.store.embedders import Embedder, Matrix
+from agentkit.memory.store.embedding_cache import CachedEmbedder
+from agentkit.memory.store.store import VectorStore
+from agentkit.text import Paragraph, ParagraphLike, Passage, as_paragraphs
 
-from .chunks import Chunk, Paragraph, ParagraphLike, as_paragraphs, chunk_paragraph
-from .collection import Collection
-from .disk_cache import DiskCache
-from .embedders import Embedder, Matrix
-from .embedding_cache import CachedEmbedder
 from .entities import MentionFinder, normalize_entity, title_surface
-from .store import VectorStore
 from .triplets import ExtractionReport, Triple, Triplet, TripletExtractor, link_to_sentences
 
 
@@ -95,7 +95,7 @@ class KnowledgeIndex:
         self.entity_vectors = self.store.collection("entities")
         self.triplet_vectors = self.store.collection("triplets")
         self.paragraphs: dict[str, Paragraph] = {}
-        self.chunks: dict[str, Chunk] = {}
+        self.chunks: dict[str, Passage] = {}
         self.triplets: dict[str, Triplet] = {}
         self.entity_names: dict[str, str] = {}
         self.mentions = MentionFinder()
@@ -127,7 +127,7 @@ class KnowledgeIndex:
             self.mentions.add(title_surface(p.title), key)
             new_titles.add(title_surface(p.title), key)
             self._absorb(normalize_entity(title_surface(p.title)), key)
-        chunks = [c for p in new for c in chunk_paragraph(p)]
+        chunks = [c for p in new for c in p.split()]
         for c in chunks:
             self.chunks[c.id] = c
             self.graph.add_node(chunk_node(c.id), kind="chunk")
@@ -146,7 +146,7 @@ class KnowledgeIndex:
         self.version += 1
         return new
 
-    def _mention_weight(self, chunk: Chunk, key: str) -> float:
+    def _mention_weight(self, chunk: Passage, key: str) -> float:
         """A paragraph's first sentence defines its page ("X is a ..."): lead_weight."""
         if chunk.position == 0 and key == normalize_entity(chunk.title):
             return self.settings.lead_weight
@@ -254,9 +254,9 @@ class KnowledgeIndex:
             edge["weight"] = max(edge["weight"], weight)
 
     # -- vectors and similarity edges ------------------------------------------------------
-    def _embed_and_link(self, chunks: list[Chunk], triplets: list[Triplet]) -> None:
+    def _embed_and_link(self, chunks: list[Passage], triplets: list[Triplet]) -> None:
         s = self.settings
-        vectors = self._bulk.embed([c.embedding_text() for c in chunks])
+        vectors = self._bulk.embed([c.render() for c in chunks])
         self.chunk_vectors.add(
             [c.text for c in chunks], ids=[c.id for c in chunks], embeddings=vectors
         )

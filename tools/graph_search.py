@@ -3,10 +3,10 @@ sentences and triplets that PPR ranks highest, within the tool's token cap."""
 
 from __future__ import annotations
 
-from agentkit.tools import Observation, Tool, ToolContext
-
-from .graph_build import KnowledgeIndex
-from .graph_query import GraphRetriever
+from agentkit.memory.graph import GraphRetriever, KnowledgeIndex
+from agentkit.tools.context import ToolContext
+from agentkit.tools.observation import Observation
+from agentkit.tools.tool import Tool
 
 NO_MATCH = "Nothing in the knowledge graph matches; try other keywords."
 

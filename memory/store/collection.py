@@ -28,7 +28,7 @@ from .index import VectorIndex
 from .records import M, Record, SearchHit
 
 if TYPE_CHECKING:
-    from .store import VectorStore
+    from .state import StoreState
 
 
 def _fresh_ids(n: int) -> list[str]:
@@ -48,15 +48,15 @@ def _listed(value: Any, n: int, what: str) -> list[Any]:
 class Collection(Generic[M]):
     """Records whose metadata validates as `M` (a pydantic model or a dict)."""
 
-    def __init__(self, store: VectorStore, name: str, metadata: Any) -> None:
-        self._store = store
+    def __init__(self, state: StoreState, name: str, metadata: Any) -> None:
+        self._state = state
         self.name = name
         self._metadata: TypeAdapter[M] = TypeAdapter(metadata)
 
     @property
     def index(self) -> VectorIndex:
         """The FAISS index (its `kind` is "exact" or "ivf", `nlist` its IVF lists)."""
-        return self._store._indexes[self.name]
+        return self._state.indexes[self.name]
 
     def add(
         self,
@@ -86,13 +86,13 @@ class Collection(Generic[M]):
 
     def delete(self, ids: str | Sequence[str]) -> int:
         """Remove records from the table and the index; returns how many existed."""
-        self._store._check_writable()
-        table = self._store._table
+        self._state.check_writable()
+        table = self._state.table
         with table.transaction():
             vids = [row[0] for row in table.by_ids(self.name, self._id_list(ids)).values()]
             table.delete_vids(vids)
             self.index.remove(np.array(vids, dtype=np.int64))
-        self._store._dirty |= bool(vids)
+        self._state.dirty |= bool(vids)
         return len(vids)
 
     def get(self, id: str, *, with_embedding: bool = False) -> Record[M] | None:
@@ -101,7 +101,7 @@ class Collection(Generic[M]):
 
     def get_many(self, ids: Sequence[str], *, with_embeddings: bool = False) -> list[Record[M]]:
         """Records in the order of `ids`; unknown ids are skipped."""
-        rows = self._store._table.by_ids(self.name, self._id_list(ids))
+        rows = self._state.table.by_ids(self.name, self._id_list(ids))
         ordered = [rows[i] for i in ids if i in rows]
         if not with_embeddings:
             return [self._record(row) for row in ordered]
@@ -125,7 +125,7 @@ class Collection(Generic[M]):
             raise ConfigError(f"top_k must be at least 1, got {top_k}")
         texts = [query] if isinstance(query, str) else None
         vector = self._vectors(texts, None if texts else query, rows=1)
-        table = self._store._table
+        table = self._state.table
         allowed = table.vids(self.name, where) if where else None
         vids, scores = self.index.search(vector[0], top_k, allowed, nprobe)
         rows = table.by_vids(vids.tolist())
@@ -137,7 +137,7 @@ class Collection(Generic[M]):
     def count(self, where: Where | None = None) -> int:
         if not where:
             return self.index.ntotal
-        return self._store._table.count(self.name, where)
+        return self._state.table.count(self.name, where)
 
     def bulk(self) -> AbstractContextManager[None]:
         """`with col.bulk(): col.add(...) ...` retrains the index once, at the end."""
@@ -151,7 +151,7 @@ class Collection(Generic[M]):
         embeddings: ArrayLike | None,
         replace: bool,
     ) -> list[str]:
-        self._store._check_writable()
+        self._state.check_writable()
         if isinstance(texts, str):
             texts = [texts]
             metadata = None if metadata is None else [metadata]
@@ -165,7 +165,7 @@ class Collection(Generic[M]):
             raise self._duplicates(id_list)
         metas = self._metadata_json(metadata, n)
         vectors = self._vectors(text_list, embeddings, rows=n)
-        table, index, now = self._store._table, self.index, time.time()
+        table, index, now = self._state.table, self.index, time.time()
         try:
             with table.transaction():
                 first = table.next_vid()
@@ -181,7 +181,7 @@ class Collection(Generic[M]):
                     index.remove(old_vids)
         except sqlite3.IntegrityError:
             raise self._duplicates(id_list) from None
-        self._store._dirty = True
+        self._state.dirty = True
         return id_list
 
     def _id_list(self, ids: str | Sequence[str]) -> list[str]:
@@ -192,7 +192,7 @@ class Collection(Generic[M]):
 
     def _duplicates(self, ids: list[str]) -> DuplicateIdError:
         repeated = [i for i, c in Counter(ids).items() if c > 1]
-        clash = repeated or list(self._store._table.by_ids(self.name, ids))
+        clash = repeated or list(self._state.table.by_ids(self.name, ids))
         where = "more than once in this batch" if repeated else f"already in {self.name!r}"
         return DuplicateIdError(
             f"ids {clash[:5]} ({len(clash)} in all) are {where}; nothing was written. "
@@ -212,7 +212,7 @@ class Collection(Generic[M]):
     def _vectors(
         self, texts: list[str] | None, embeddings: ArrayLike | None, *, rows: int
     ) -> Matrix:
-        store = self._store
+        store = self._state
         if embeddings is None:
             if store.embedder is None:
                 raise ConfigError(

@@ -24,7 +24,6 @@ from agentkit.errors import (
     ConfigError,
     DimensionMismatchError,
     EmbedderMismatchError,
-    ReadOnlyStoreError,
 )
 
 from .catalog import RecordTable
@@ -33,6 +32,7 @@ from .embedders import Embedder
 from .index import IndexSettings, VectorIndex
 from .persist import CollectionInfo, Manifest, StoreDir
 from .records import M, Metadata
+from .state import StoreState
 
 PRECOMPUTED = "precomputed"
 """The embedder name of a store made without an embedder (vectors passed in)."""
@@ -63,17 +63,31 @@ class VectorStore:
         settings: IndexSettings | None = None,
     ) -> None:
         """An in-memory store; use `VectorStore.open(path, ...)` for one that saves."""
-        self.embedder = embedder
-        self.dim = _dim_of(embedder, dim)
-        self.embedder_name = embedder.name if embedder else PRECOMPUTED
+        name = embedder.name if embedder else PRECOMPUTED
+        self._state = StoreState(embedder, _dim_of(embedder, dim), name)
         self.settings = settings or IndexSettings()
-        self.path: Path | None = None
-        self.read_only = False
-        self._table = RecordTable()
-        self._indexes: dict[str, VectorIndex] = {}
         self._dir: StoreDir | None = None
         self._writer_fd: int | None = None
-        self._dirty = False
+
+    @property
+    def embedder(self) -> Embedder | None:
+        return self._state.embedder
+
+    @property
+    def dim(self) -> int:
+        return self._state.dim
+
+    @property
+    def embedder_name(self) -> str:
+        return self._state.embedder_name
+
+    @property
+    def path(self) -> Path | None:
+        return self._state.path
+
+    @property
+    def read_only(self) -> bool:
+        return self._state.read_only
 
     @classmethod
     def open(
@@ -105,8 +119,8 @@ class VectorStore:
             if fd is not None:
                 os.close(fd)
             raise
-        store.path, store._dir, store._writer_fd = directory.root, directory, fd
-        store.read_only = read_only
+        store._state.path, store._dir, store._writer_fd = directory.root, directory, fd
+        store._state.read_only = read_only
         return store
 
     @classmethod
@@ -132,10 +146,10 @@ class VectorStore:
                 f"open it with dim={manifest.dim} or without dim="
             )
         store = cls(embedder, dim=manifest.dim, settings=settings)
-        store.embedder_name = manifest.embedder
+        store._state.embedder_name = manifest.embedder
         try:
-            store._table = RecordTable.load(folder / _RECORDS)
-            counts = store._table.counts()
+            store._state.table = RecordTable.load(folder / _RECORDS)
+            counts = store._state.table.counts()
         except sqlite3.DatabaseError as exc:
             raise directory.corrupt(f"{folder / _RECORDS} is unreadable ({exc})") from exc
         for name, info in manifest.collections.items():
@@ -145,7 +159,7 @@ class VectorStore:
                 raise directory.corrupt(f"{folder / info.file} is unusable ({exc})") from exc
             if not index.ntotal == info.count == counts.pop(name, 0):
                 raise directory.corrupt(f"collection {name!r} has inconsistent counts")
-            store._indexes[name] = index
+            store._state.indexes[name] = index
         if counts:
             raise directory.corrupt(f"records of unknown collections {sorted(counts)}")
         return store
@@ -158,34 +172,34 @@ class VectorStore:
         """The collection `name` (created empty if new); metadata validates as `metadata`."""
         if not isinstance(name, str) or not name:
             raise ConfigError("a collection name must be a non-empty string")
-        if name not in self._indexes:
-            self._indexes[name] = VectorIndex(self.dim, self.settings)
-            self._dirty = True
-        return Collection(self, name, metadata)
+        if name not in self._state.indexes:
+            self._state.indexes[name] = VectorIndex(self.dim, self.settings)
+            self._state.dirty = True
+        return Collection(self._state, name, metadata)
 
     def collections(self) -> list[str]:
-        return sorted(self._indexes)
+        return sorted(self._state.indexes)
 
     def drop_collection(self, name: str) -> None:
-        self._check_writable()
-        self._table.drop(name)
-        self._dirty |= self._indexes.pop(name, None) is not None
+        self._state.check_writable()
+        self._state.table.drop(name)
+        self._state.dirty |= self._state.indexes.pop(name, None) is not None
 
     def save(self) -> str:
         """Write everything as a new generation, atomically; returns its name."""
-        self._check_writable()
+        self._state.check_writable()
         if self._dir is None:
             raise ConfigError("this store lives in memory; use VectorStore.open(path, ...) to save")
         infos = {
             name: CollectionInfo(file=f"index-{i:04d}.faiss", count=index.ntotal)
-            for i, (name, index) in enumerate(sorted(self._indexes.items()))
+            for i, (name, index) in enumerate(sorted(self._state.indexes.items()))
         }
         manifest = Manifest(embedder=self.embedder_name, dim=self.dim, collections=infos)
         with self._dir.writing(manifest) as folder:
-            self._table.dump(folder / _RECORDS)
+            self._state.table.dump(folder / _RECORDS)
             for name, info in infos.items():
-                self._indexes[name].write(folder / info.file)
-        self._dirty = False
+                self._state.indexes[name].write(folder / info.file)
+        self._state.dirty = False
         return str(self._dir.current())
 
     def close(self) -> None:
@@ -193,7 +207,7 @@ class VectorStore:
         if self._writer_fd is not None:
             os.close(self._writer_fd)
             self._writer_fd = None
-        self.read_only = True
+        self._state.read_only = True
 
     def __enter__(self) -> VectorStore:
         return self
@@ -205,13 +219,6 @@ class VectorStore:
         tb: TracebackType | None,
     ) -> None:
         """Save unsaved changes of a writable on-disk store unless the block raised."""
-        if exc_type is None and self._dirty and self._dir is not None and not self.read_only:
+        if exc_type is None and self._state.dirty and self._dir is not None and not self.read_only:
             self.save()
         self.close()
-
-    def _check_writable(self) -> None:
-        if self.read_only:
-            raise ReadOnlyStoreError(
-                f"store {self.path} is read-only or closed; open it with "
-                "VectorStore.open(path, embedder) to write"
-            )

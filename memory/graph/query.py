@@ -27,13 +27,14 @@ import numpy as np
 from numpy.typing import NDArray
 from pydantic import BaseModel, ConfigDict, Field
 
-from agentkit.tools import Corpus, Document, Hit
+from agentkit.memory.lexical import Corpus, Hit
+from agentkit.memory.store.records import SearchHit
+from agentkit.packing import Selection, select_under_budget
+from agentkit.text import Passage
 
-from .budget_select import Selection, Unit, select_under_budget
+from .build import KnowledgeIndex, chunk_node, entity_node, triplet_node
 from .entities import normalize_entity
-from .graph_build import KnowledgeIndex, chunk_node, entity_node, triplet_node
 from .ppr import PageRank
-from .records import SearchHit
 
 Layout = tuple[list[str], NDArray[np.int_], NDArray[np.int_], NDArray[np.bool_]]
 
@@ -99,7 +100,7 @@ class _Snapshot:
         return cls(
             version=index.version,
             pagerank=pagerank,
-            bm25=Corpus(Document(title=c.title, text=c.text) for c in chunks),
+            bm25=Corpus(Passage(title=c.title, text=c.text) for c in chunks),
             bm25_ids=[c.id for c in chunks],
             layouts=(
                 layout([(chunk_node(c.id), c.id, c.title, c.position == 0) for c in chunks]),
@@ -185,7 +186,7 @@ class GraphRetriever:
             offered[title] += 1
             yield chunk_id, -neg
 
-    def units(self, ranking: Ranking) -> Iterator[list[Unit]]:
+    def units(self, ranking: Ranking) -> Iterator[list[Passage]]:
         """Candidates for the budget, best first (see `spread`): sentences, and triplets that
         outrank their sentence (when `triplets_in_context`)."""
         chunk_score = dict(ranking.chunks)
@@ -196,11 +197,11 @@ class GraphRetriever:
                 t = self.index.triplets[pending[0]]
                 if pending[1] > chunk_score.get(f"{t.title}#{t.position}", 0.0):
                     yield [
-                        Unit(title=t.title, position=t.position, text=t.render(), kind="triplet")
+                        Passage(title=t.title, position=t.position, text=t.render(), kind="triplet")
                     ]
                 pending = next(triplets, None)
             c = self.index.chunks[chunk_id]
-            yield [Unit(title=c.title, position=c.position, text=c.text)]
+            yield [c]
 
     def select(self, question: str, max_tokens: int, count: Callable[[str], int]) -> Selection:
         """The best sentences and triplets for `question` within `max_tokens` tokens."""
@@ -214,4 +215,4 @@ class GraphRetriever:
             mass[self.index.chunks[chunk_id].title] += score
         best = sorted(mass.items(), key=lambda item: -item[1])[:k]
         paragraphs = self.index.paragraphs
-        return [Hit(document=Document(title=t, text=paragraphs[t].text), score=s) for t, s in best]
+        return [Hit(passage=paragraphs[t].passage(), score=s) for t, s in best]
