@@ -42,6 +42,7 @@ lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy agentkit planners tools memory
+	$(PY) .ci/check_layers.py
 
 bench-llm: models
 	$(PY) benchmarks/llm_throughput.py

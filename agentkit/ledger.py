@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import threading
 import time
-from collections import defaultdict
+from collections import OrderedDict, defaultdict
 from collections.abc import Callable, Iterable
 
 from pydantic import BaseModel, Field
 
 from agentkit.types import CallLabels, Completion, Usage
+
+
+_ROLLED_KEYS = ("role", "purpose")
 
 
 class CallRecord(BaseModel):
@@ -19,6 +22,9 @@ class CallRecord(BaseModel):
     latency_s: float
     overhead_s: float
     started_at: float = Field(default_factory=time.time)
+
+
+Listener = Callable[[CallRecord, dict[str, object]], None]
 
 
 class Totals(BaseModel):
@@ -33,17 +39,43 @@ class Totals(BaseModel):
         self.usage = self.usage + rec.usage
         self.latency_s += rec.latency_s
 
+    def merge(self, other: Totals) -> None:
+        self.calls += other.calls
+        self.usage = self.usage + other.usage
+        self.latency_s += other.latency_s
+
 
 class Ledger:
-    """Thread-safe list of call records. Listeners (e.g. a trace writer) see each record."""
+    """Thread-safe call records by run. Listeners (e.g. a trace writer) see each record.
 
-    def __init__(self) -> None:
-        self._records: list[CallRecord] = []
+    A long-lived process makes runs without end, so only the newest `max_runs` runs keep
+    their records; older runs are rolled up into totals by role and purpose. `total()` and
+    `by("role" | "purpose")` stay exact over everything recorded; `records()`, a `run=`
+    filter and `by("run" | "step")` see the runs still kept.
+    """
+
+    def __init__(self, *, max_runs: int | None = 10_000) -> None:
+        if max_runs is not None and max_runs < 1:
+            raise ValueError(f"max_runs must be at least 1 or None, got {max_runs}")
+        self.max_runs = max_runs
+        self._runs: OrderedDict[str, list[CallRecord]] = OrderedDict()
+        self._rolled = Totals()
+        self._rolled_by: dict[str, defaultdict[str, Totals]] = {
+            key: defaultdict(Totals) for key in _ROLLED_KEYS
+        }
         self._lock = threading.Lock()
-        self._listeners: list[Callable[[CallRecord, dict[str, object]], None]] = []
+        self._listeners: list[Listener] = []
 
-    def subscribe(self, fn: Callable[[CallRecord, dict[str, object]], None]) -> None:
-        self._listeners.append(fn)
+    def subscribe(self, fn: Listener) -> Callable[[], None]:
+        """Call `fn(record, detail)` for each new record; returns the function that stops it."""
+        with self._lock:
+            self._listeners.append(fn)
+        return lambda: self.unsubscribe(fn)
+
+    def unsubscribe(self, fn: Listener) -> None:
+        with self._lock:
+            if fn in self._listeners:
+                self._listeners.remove(fn)
 
     def record(self, completion: Completion, **detail: object) -> CallRecord:
         rec = CallRecord(
@@ -54,18 +86,34 @@ class Ledger:
             overhead_s=completion.overhead_s,
         )
         with self._lock:
-            self._records.append(rec)
-        for fn in self._listeners:
+            self._runs.setdefault(rec.labels.run, []).append(rec)
+            while self.max_runs is not None and len(self._runs) > self.max_runs:
+                self._roll_up(self._runs.popitem(last=False)[1])
+            listeners = list(self._listeners)
+        for fn in listeners:
             fn(rec, detail)
         return rec
 
+    def _roll_up(self, records: list[CallRecord]) -> None:
+        for r in records:
+            self._rolled.add(r)
+            for key in _ROLLED_KEYS:
+                self._rolled_by[key][str(getattr(r.labels, key))].add(r)
+
     def records(self, run: str | None = None) -> list[CallRecord]:
+        """The kept records of `run`, or of every kept run in the order they were made."""
         with self._lock:
-            recs = list(self._records)
-        return [r for r in recs if run is None or r.labels.run == run]
+            if run is not None:
+                return list(self._runs.get(run, ()))
+            recs = [r for rs in self._runs.values() for r in rs]
+        return sorted(recs, key=lambda r: r.started_at)
 
     def total(self, run: str | None = None) -> Totals:
-        return _sum(self.records(run))
+        kept = _sum(self.records(run))
+        if run is None:
+            with self._lock:
+                kept.merge(self._rolled)
+        return kept
 
     def by(self, key: str, run: str | None = None) -> dict[str, Totals]:
         """Totals grouped by a label field: 'run', 'role', 'step' or 'purpose'."""
@@ -74,7 +122,12 @@ class Ledger:
         groups: dict[str, list[CallRecord]] = defaultdict(list)
         for r in self.records(run):
             groups[str(getattr(r.labels, key))].append(r)
-        return {k: _sum(v) for k, v in groups.items()}
+        out = {k: _sum(v) for k, v in groups.items()}
+        if run is None and key in _ROLLED_KEYS:
+            with self._lock:
+                for value, rolled in self._rolled_by[key].items():
+                    out.setdefault(value, Totals()).merge(rolled)
+        return out
 
 
 def _sum(records: Iterable[CallRecord]) -> Totals:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -19,10 +19,17 @@ class TraceWriter:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.Lock()
+        self._detach: list[Callable[[], None]] = []
 
     def attach(self, ledger: Ledger) -> TraceWriter:
-        ledger.subscribe(self.on_call)
+        """Write every call `ledger` records from now on, until `detach()`."""
+        self._detach.append(ledger.subscribe(self.on_call))
         return self
+
+    def detach(self) -> None:
+        """Stop writing the calls of every ledger this writer was attached to."""
+        while self._detach:
+            self._detach.pop()()
 
     def on_call(self, record: CallRecord, detail: dict[str, Any]) -> None:
         self.write({"kind": "llm_call", **record.model_dump(mode="json"), **detail})

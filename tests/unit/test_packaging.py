@@ -9,16 +9,18 @@ REPO = Path(__file__).resolve().parents[2]
 
 
 def test_wheel_maps_subpackages_under_agentkit_and_ships_prompts(tmp_path):
-    subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q",
+    built = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-v",
          "-w", str(tmp_path), str(REPO)],
-        check=True,
+        check=True, capture_output=True, text=True,
     )  # fmt: skip
+    warnings = [ln for ln in built.stdout.splitlines() if "Warning" in ln]
+    assert not warnings, warnings  # e.g. prompt folders not declared as packages
     [wheel] = tmp_path.glob("agentkit-*.whl")
     names = zipfile.ZipFile(wheel).namelist()
     tops = {n.split("/")[0] for n in names if not n.startswith("agentkit-")}
     assert tops == {"agentkit"}, tops  # nothing generic like `memory` at the top level
-    for pkg in ("planners", "memory", "tools", "llm", "evals"):
+    for pkg in ("planners", "memory", "memory/store", "memory/graph", "tools", "llm", "evals"):
         assert f"agentkit/{pkg}/__init__.py" in names
     prompts = [n for n in names if n.endswith(".txt")]
     assert any(n.startswith("agentkit/planners/prompts/") for n in prompts)
