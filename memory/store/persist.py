@@ -9,12 +9,19 @@ A save writes `.gen-000008.tmp/`, fsyncs each file and the folder, renames it to
 complete generation, so the last good state opens. Readers hold a shared flock on the
 manifest of the generation they load; the writer deletes only old generations it can
 lock exclusively, so nobody reads a half-deleted folder.
+
+What it keeps: the live generation and the one that was live when it was written (its
+manifest's `previous`). A folder renamed into place by a writer killed before the pointer
+swap is never live, so the next save removes it rather than keeping it as the rollback copy.
+Only folders named exactly `gen-NNNNNN` with a manifest are ever deleted; a missing, empty or
+foreign CURRENT beside existing generations is refused, never read as an empty store.
 """
 
 from __future__ import annotations
 
 import fcntl
 import os
+import re
 import shutil
 import zlib
 from collections.abc import Iterator
@@ -30,7 +37,8 @@ from agentkit.errors import ConfigError, CorruptStoreError, StoreLockedError
 MANIFEST = "manifest.json"
 _POINTER = "CURRENT"
 _PREFIX = "gen-"
-_KEEP = 2  # the live generation and the one before it
+_GENERATION = re.compile(r"gen-\d{6}")
+_LAST = 999_999
 
 
 class FileInfo(BaseModel):
@@ -52,6 +60,7 @@ class Manifest(BaseModel):
     saved_at: datetime = Field(default_factory=lambda: datetime.now(timezone.utc))
     collections: dict[str, CollectionInfo]
     files: dict[str, FileInfo] = {}
+    previous: str | None = Field(default=None, description="the live generation when written")
 
 
 def _crc32(path: Path) -> int:
@@ -79,15 +88,29 @@ class StoreDir:
             raise ConfigError(f"{root} is a file; a store needs a directory path")
 
     def current(self) -> str | None:
+        """The live generation; None for a new store. A pointer that is missing or empty
+        beside saved generations, or names anything but a generation, is refused."""
         try:
-            return (self.root / _POINTER).read_text().strip() or None
+            name = (self.root / _POINTER).read_text().strip()
         except FileNotFoundError:
+            name = ""
+        if not name:
+            if self.generations():
+                raise self.corrupt(f"{_POINTER} is missing or empty", live=None)
             return None
+        if not _GENERATION.fullmatch(name):
+            raise self.corrupt(f"{_POINTER} names {name[:80]!r}, not a generation", live=None)
+        return name
 
     def generations(self) -> list[str]:
+        """Saved generations, oldest first; other folders are not ours and are left alone."""
         if not self.root.is_dir():
             return []
-        return sorted(p.name for p in self.root.iterdir() if p.name.startswith(_PREFIX))
+        return sorted(
+            p.name
+            for p in self.root.iterdir()
+            if _GENERATION.fullmatch(p.name) and (p / MANIFEST).is_file()
+        )
 
     def lock_writer(self) -> int:
         """Take the writer lock and clear what a killed writer left; returns its fd."""
@@ -134,9 +157,11 @@ class StoreDir:
                 os.close(fd)
         raise StoreLockedError(f"{self.root} changed under 1000 attempts to read it; retry")
 
-    def corrupt(self, problem: str) -> CorruptStoreError:
-        """An error naming the generations that can be opened instead."""
-        others = [g for g in self.generations() if g != self.current()]
+    def corrupt(self, problem: str, *, live: str | None = "") -> CorruptStoreError:
+        """An error naming the generations that can be opened instead (`live` is the
+        generation to leave out; by default the current one)."""
+        live = self.current() if live == "" else live
+        others = [g for g in self.generations() if g != live]
         fix = (
             f"open an earlier generation with VectorStore.open(..., generation={others[-1]!r})"
             f" (on disk: {', '.join(others)})"
@@ -148,8 +173,18 @@ class StoreDir:
     @contextmanager
     def writing(self, manifest: Manifest) -> Iterator[Path]:
         """A temp folder to fill with data files; on exit it becomes the live generation."""
+        try:
+            live = self.current()
+        except CorruptStoreError:  # the caller opened a generation by name to repair this
+            live = None
         number = max((int(g[len(_PREFIX) :]) for g in self.generations()), default=0) + 1
+        if number > _LAST:
+            raise CorruptStoreError(
+                f"store {self.root} has used its last generation number ({_PREFIX}{_LAST}); "
+                "copy its records into a new store. Nothing was written or deleted."
+            )
         name = f"{_PREFIX}{number:06d}"
+        manifest.previous = live
         tmp = self.root / f".{name}.tmp"
         tmp.mkdir()
         try:
@@ -171,6 +206,17 @@ class StoreDir:
         _fsync(self.root)
         self._collect()
 
+    def _previous(self, live: str) -> str | None:
+        """The rollback copy: what was live when `live` was written (older stores: the
+        newest generation before it)."""
+        try:
+            previous = Manifest.model_validate_json((self.root / live / MANIFEST).read_bytes())
+        except (OSError, ValidationError):
+            previous = None
+        if previous is not None and previous.previous is not None:
+            return previous.previous
+        return max((g for g in self.generations() if g < live), default=None)
+
     def read_manifest(self, folder: Path) -> Manifest:
         """The manifest, after checking every file it lists against its size and CRC32."""
         try:
@@ -185,8 +231,11 @@ class StoreDir:
 
     def _collect(self) -> None:
         live = self.current()
-        for name in self.generations()[:-_KEEP]:
-            if name == live:
+        if live is None:
+            return
+        keep = {live, self._previous(live)}
+        for name in self.generations():
+            if name in keep:
                 continue
             trash = self.root / f".{name}.trash"
             try:

@@ -106,7 +106,7 @@ class VectorStore:
         saved state, e.g. when the newest one is damaged.
         """
         directory = StoreDir(Path(path))
-        if read_only and directory.current() is None and generation is None:
+        if read_only and generation is None and directory.current() is None:
             raise ConfigError(f"no saved store in {path}; open it writable and save() first")
         fd = None if read_only else directory.lock_writer()
         try:
