@@ -31,6 +31,10 @@ if TYPE_CHECKING:
     from .state import StoreState
 
 
+MAX_TOP_K = 10_000
+"""The most results one search returns: a bound on what a caller can make it allocate."""
+
+
 def _fresh_ids(n: int) -> list[str]:
     """Millisecond clock + 48 random bits per batch, then a counter: unique, and ordered,
     which keeps inserts into SQLite's id index appends (3x faster than random ids)."""
@@ -121,8 +125,14 @@ class Collection(Generic[M]):
         `where` filters on metadata (see agentkit.memory.filters); `nprobe` overrides the
         IVF lists scanned (more: higher recall, slower).
         """
-        if top_k < 1:
-            raise ConfigError(f"top_k must be at least 1, got {top_k}")
+        if not 1 <= top_k <= MAX_TOP_K:
+            raise ConfigError(
+                f"top_k must be from 1 to {MAX_TOP_K}, got {top_k}; narrow a larger search "
+                "with where= filters"
+            )
+        if nprobe is not None and nprobe < 1:
+            raise ConfigError(f"nprobe must be at least 1, got {nprobe}")
+        top_k = min(top_k, max(self.index.ntotal, 1))  # FAISS allocates k results per query
         texts = [query] if isinstance(query, str) else None
         vector = self._vectors(texts, None if texts else query, rows=1)
         table = self._state.table

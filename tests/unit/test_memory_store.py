@@ -208,3 +208,15 @@ def test_switches_to_ivf_through_the_store() -> None:
     assert col.search(vectors[7], top_k=1, nprobe=col.index.nlist)[0].record.id == ids[7]
     col.delete(ids[:250])
     assert col.index.kind == "exact" and col.count() == 50
+
+
+def test_search_bounds_what_a_caller_can_make_it_allocate():
+    store = VectorStore(HashingEmbedder(dim=16))
+    col = store.collection("c")
+    col.add(["alpha", "beta", "gamma"])
+    assert len(col.search("alpha", top_k=10_000)) == 3  # clamped to the collection's size
+    for bad in (0, -1, 10**9):
+        with pytest.raises(ConfigError, match="top_k must be from 1 to 10000"):
+            col.search("alpha", top_k=bad)
+    with pytest.raises(ConfigError, match="nprobe"):
+        col.search("alpha", nprobe=0)
