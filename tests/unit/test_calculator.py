@@ -17,7 +17,8 @@ from agentkit.tools import ToolContext, calculator_tool, evaluate
         ("7 // 2 + 7 % 2", 4),
         ("(1998 - 1971) / 2", 13.5),
         ("2^10", 1024),  # models write ^ for powers
-        ("1,000 + 2,500", 3500),  # and thousands separators
+        ("1,000,000 + 2,500,000", 3_500_000),  # and thousands separators
+        ("1,234,567.5 * 2", 2_469_135.0),
         ("+1.5e3", 1500.0),
     ],
 )
@@ -42,6 +43,16 @@ def test_arithmetic_and_precedence(expr, value):
         ("-" * 999 + "1", "nested too deeply"),
         ("(" * 300 + "1" + ")" * 300, "not an arithmetic expression"),
         ("1" + "+1" * 1000, "longer than 1000"),
+        ("(-8) ** 0.5", "not a real number"),
+        ("10.0 ** 400", "cannot compute"),
+        ("1e308 * 10", "overflow"),
+        ("1e308 * 10 - 1e308 * 10", "overflow"),
+        ("3,141", "ambiguous"),
+        ("(1,234)", "ambiguous"),
+        ("1,000 + 2,500", "ambiguous"),
+        ("10 ** 3999 * 10 ** 3999", "exceed 4000 digits"),
+        ("9 ** 4300", "would exceed"),
+        ("(10 ** 2000) * (10 ** 2000) * (10 ** 2000)", "exceed 4000 digits"),
     ],
 )
 def test_anything_but_arithmetic_is_refused(expr, complaint):
@@ -53,6 +64,11 @@ def test_anything_but_arithmetic_is_refused(expr, complaint):
 def test_agrees_with_integer_arithmetic(a, b, op):
     expected = {"+": a + b, "-": a - b, "*": a * b}[op]
     assert evaluate(f"{a} {op} ({b})") == expected
+
+
+def test_large_results_within_the_cap_stay_printable():
+    value = evaluate("(10 ** 1999 + 7) * (10 ** 1999 + 3)")
+    assert len(str(value)) == 3999
 
 
 async def test_the_tool_reports_errors_as_observations():
