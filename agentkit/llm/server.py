@@ -1,7 +1,10 @@
 """Start, find, health-check and stop a local vLLM OpenAI-compatible server.
 
 A server runs detached with its state in AGENTKIT_HOME/servers/<name>.json and its log
-beside it, so later commands reuse it instead of paying the engine start again.
+beside it, so later commands reuse it instead of paying the engine start again. The state
+names the process by PID *and* its start time: a state file outlived by its server (the PID
+reused, another program on the port) is ignored, and agentkit never signals a process it
+did not start.
 """
 
 from __future__ import annotations
@@ -9,8 +12,10 @@ from __future__ import annotations
 import atexit
 import contextlib
 import fcntl
+import hashlib
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -20,7 +25,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from agentkit.errors import ServerStartError
 from agentkit.models import resolve
@@ -52,6 +57,13 @@ class ServerState(BaseModel):
     base_url: str
     model_dir: str
     log: str
+    started: int | None = Field(
+        default=None, description="the process's start time (clock ticks after boot)"
+    )
+
+    def is_ours(self) -> bool:
+        """The recorded process is still the one agentkit started (same PID, same start)."""
+        return self.started is not None and _start_time(self.pid) == self.started
 
 
 class VLLMServer:
@@ -62,11 +74,11 @@ class VLLMServer:
 
     @property
     def state_file(self) -> Path:
-        return servers_dir() / f"{self.config.name}.json"
+        return servers_dir() / f"{_file_stem(self.config.name)}.json"
 
     @property
     def log_path(self) -> Path:
-        return servers_dir() / f"{self.config.name}.log"
+        return servers_dir() / f"{_file_stem(self.config.name)}.log"
 
     @property
     def base_url(self) -> str:
@@ -80,14 +92,14 @@ class VLLMServer:
             state = ServerState.model_validate_json(self.state_file.read_text())
         except (OSError, ValueError):
             return None
-        if _alive(state.pid) and _healthy(state.base_url):
+        if state.is_ours() and _alive(state.pid) and _healthy(state.base_url):
             return state
         return None
 
     def start(self) -> VLLMServer:
         """Reuse a healthy server for this model, or start one and wait until it serves."""
         servers_dir().mkdir(parents=True, exist_ok=True)
-        with _locked(servers_dir() / f"{self.config.name}.lock"):
+        with _locked(self.state_file.with_suffix(".lock")):
             self.state = self.find_running()
             if self.state is not None:
                 return self
@@ -137,6 +149,7 @@ class VLLMServer:
             base_url=f"http://{cfg.host}:{port}",
             model_dir=model_dir,
             log=str(self.log_path),
+            started=_start_time(proc.pid),
         )
         tmp = self.state_file.with_suffix(".tmp")
         tmp.write_text(state.model_dump_json())
@@ -162,6 +175,12 @@ class VLLMServer:
             f"see {self.log_path}"
         )
 
+    def _recorded(self) -> ServerState | None:
+        try:
+            return ServerState.model_validate_json(self.state_file.read_text())
+        except (OSError, ValueError):
+            return None
+
     def detach(self) -> None:
         """Leave the server running after this process exits, for later commands to reuse."""
         self.owned = False
@@ -171,9 +190,14 @@ class VLLMServer:
             self.stop()
 
     def stop(self, timeout_s: float = 30.0) -> None:
-        """Stop the server (SIGTERM to its process group, then SIGKILL) and forget its state."""
-        state = self.state or self.find_running()
+        """Stop the server (SIGTERM to its process group, then SIGKILL) and forget its state.
+        A recorded process that is no longer the one agentkit started is left alone."""
+        state = self.state or self._recorded()
         if state is None:
+            return
+        if not state.is_ours():
+            self.state_file.unlink(missing_ok=True)
+            self.state, self.owned = None, False
             return
         with contextlib.suppress(ProcessLookupError):
             os.killpg(state.pid, signal.SIGTERM)
@@ -195,9 +219,27 @@ def list_servers() -> list[ServerState]:
             state = ServerState.model_validate_json(f.read_text())
         except ValueError:
             continue
-        if _alive(state.pid) and _healthy(state.base_url):
+        if state.is_ours() and _alive(state.pid) and _healthy(state.base_url):
             found.append(state)
     return found
+
+
+def _start_time(pid: int) -> int | None:
+    """Field 22 of /proc/PID/stat: when the process started, which a reused PID changes."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    fields = stat.rsplit(")", 1)[-1].split()  # the command name may hold spaces and ')'
+    return int(fields[19]) if len(fields) > 19 else None
+
+
+def _file_stem(name: str) -> str:
+    """A file name for a served name: `Qwen/Qwen2.5-7B` or `../../x` stay inside servers/."""
+    stem = re.sub(r"[^A-Za-z0-9._-]+", "_", name).lstrip(".") or "_"
+    if stem != name:
+        stem += "-" + hashlib.sha256(name.encode()).hexdigest()[:8]
+    return stem
 
 
 def _alive(pid: int) -> bool:
