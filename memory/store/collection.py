@@ -6,6 +6,7 @@ transaction, so a failed write (bad vector, duplicate id) leaves both as they we
 
 from __future__ import annotations
 
+import math
 import os
 import sqlite3
 import time
@@ -17,7 +18,8 @@ from typing import TYPE_CHECKING, Any, Generic
 
 import numpy as np
 from numpy.typing import ArrayLike
-from pydantic import BaseModel, TypeAdapter
+from pydantic import BaseModel, TypeAdapter, ValidationError
+from pydantic_core import PydanticSerializationError
 
 from agentkit.errors import ConfigError, DimensionMismatchError, DuplicateIdError
 
@@ -29,6 +31,18 @@ from .records import M, Record, SearchHit
 
 if TYPE_CHECKING:
     from .state import StoreState
+
+
+def _check_finite(value: Any) -> None:
+    """NaN and infinity would be written as null: a silent change, so refuse them."""
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ConfigError(f"metadata holds {value}; use a finite number or None")
+    if isinstance(value, Mapping):
+        for item in value.values():
+            _check_finite(item)
+    elif isinstance(value, list | tuple):
+        for item in value:
+            _check_finite(item)
 
 
 MAX_TOP_K = 10_000
@@ -217,7 +231,13 @@ class Collection(Generic[M]):
         return [self._dump(item) for item in _listed(metadata, n, "metadata")]
 
     def _dump(self, item: Any) -> str:
-        return self._metadata.dump_json(self._metadata.validate_python(item)).decode()
+        """Validated metadata as JSON; what JSON or the metadata type cannot hold is refused."""
+        try:
+            value = self._metadata.validate_python(item)
+            _check_finite(self._metadata.dump_python(value))
+            return self._metadata.dump_json(value).decode()
+        except (ValidationError, PydanticSerializationError) as exc:
+            raise ConfigError(f"metadata {item!r:.80} is not valid: {exc}") from None
 
     def _vectors(
         self, texts: list[str] | None, embeddings: ArrayLike | None, *, rows: int

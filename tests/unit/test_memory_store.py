@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 
 from agentkit.errors import (
     ConfigError,
@@ -101,9 +101,9 @@ def test_typed_metadata_validates_and_round_trips(store: VectorStore) -> None:
     notes.add(["x", "y"], ids=["x", "y"], metadata=[Note(topic="a", tags=["k"]), {"topic": "b"}])
     got = notes.get("x")
     assert got is not None and isinstance(got.metadata, Note) and got.metadata.tags == ["k"]
-    with pytest.raises(ValidationError):
+    with pytest.raises(ConfigError, match="topic"):
         notes.add(["z"], metadata=[{"stars": 3}])  # topic is required
-    with pytest.raises(ValidationError):
+    with pytest.raises(ConfigError, match="topic"):
         notes.add(["z"])  # no metadata at all is also missing the topic
     with pytest.raises(ConfigError, match="one item per text"):
         notes.add(["z", "w"], metadata={"topic": "a"})  # type: ignore[arg-type]
@@ -220,3 +220,36 @@ def test_search_bounds_what_a_caller_can_make_it_allocate():
             col.search("alpha", top_k=bad)
     with pytest.raises(ConfigError, match="nprobe"):
         col.search("alpha", nprobe=0)
+
+
+@pytest.mark.parametrize(
+    ("metadata", "complaint"),
+    [
+        ({"x": float("nan")}, "finite"),
+        ({"x": [1.0, float("inf")]}, "finite"),
+        ({1: "a"}, "not valid"),
+        ({"x": object()}, "not valid"),
+    ],
+)
+def test_metadata_json_cannot_hold_is_refused_and_nothing_is_written(metadata, complaint):
+    col = VectorStore(HashingEmbedder(dim=16)).collection("c")
+    with pytest.raises(ConfigError, match=complaint):
+        col.add(["t"], metadata=[metadata])
+    assert col.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("where", "complaint"),
+    [
+        ({1: 2}, "strings"),
+        ({"x": float("nan")}, "finite"),
+        ({f"k{i}": i for i in range(2000)}, "at most 64 conditions"),
+        ({"x": {"$in": list(range(5000))}}, "at most 1000"),
+        ("x = 1", "mapping"),
+    ],
+)
+def test_filters_sqlite_cannot_compile_are_config_errors(where, complaint):
+    col = VectorStore(HashingEmbedder(dim=16)).collection("c")
+    col.add(["t"], metadata=[{"x": 1}])
+    with pytest.raises(ConfigError, match=complaint):
+        col.search("t", where=where)
