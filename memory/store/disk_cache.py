@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 
-from agentkit.errors import ConfigError
+from agentkit.errors import ConfigError, CorruptStoreError
 from agentkit.paths import home
 
 _BATCH = 500  # keys per SELECT: below SQLite's default limit of bound parameters
@@ -34,15 +35,33 @@ class DiskCache:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._db = sqlite3.connect(self.path, timeout=timeout_s, check_same_thread=False)
         self._lock = threading.Lock()
-        with self._lock, self._db:
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute("CREATE TABLE IF NOT EXISTS kv (key TEXT PRIMARY KEY, value BLOB)")
+        try:
+            with self._guarded(), self._db:
+                self._db.execute("PRAGMA journal_mode=WAL")
+                self._db.execute("CREATE TABLE IF NOT EXISTS kv (key TEXT PRIMARY KEY, value BLOB)")
+        except CorruptStoreError:
+            self._db.close()
+            raise
+
+    @contextmanager
+    def _guarded(self) -> Iterator[None]:
+        """Hold the lock; a damaged file is a typed error naming the fix, not sqlite's."""
+        with self._lock:
+            try:
+                yield
+            except sqlite3.DatabaseError as exc:
+                if isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc):
+                    raise
+                raise CorruptStoreError(
+                    f"cache {self.path} is unreadable ({exc}); it holds only results that can "
+                    "be computed again: delete it (and its -wal/-shm files) to start afresh"
+                ) from exc
 
     def get_many(self, keys: Iterable[str]) -> dict[str, bytes]:
         """The cached values among `keys` (missing keys are left out)."""
         wanted = list(dict.fromkeys(keys))
         found: dict[str, bytes] = {}
-        with self._lock:
+        with self._guarded():
             for start in range(0, len(wanted), _BATCH):
                 part = wanted[start : start + _BATCH]
                 marks = ",".join("?" * len(part))
@@ -54,11 +73,11 @@ class DiskCache:
         """Store all items in one transaction (replacing values of existing keys)."""
         if not items:
             return
-        with self._lock, self._db:
+        with self._guarded(), self._db:
             self._db.executemany("INSERT OR REPLACE INTO kv VALUES (?, ?)", items.items())
 
     def __len__(self) -> int:
-        with self._lock:
+        with self._guarded():
             return int(self._db.execute("SELECT COUNT(*) FROM kv").fetchone()[0])
 
     def close(self) -> None:

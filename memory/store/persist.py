@@ -91,7 +91,7 @@ class StoreDir:
         """The live generation; None for a new store. A pointer that is missing or empty
         beside saved generations, or names anything but a generation, is refused."""
         try:
-            name = (self.root / _POINTER).read_text().strip()
+            name = (self.root / _POINTER).read_bytes().decode("utf-8", "replace").strip()
         except FileNotFoundError:
             name = ""
         if not name:
