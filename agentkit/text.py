@@ -14,14 +14,15 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Mapping, Sequence
-from typing import Any, Literal
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict
 
 from agentkit.errors import ConfigError
 
 Kind = Literal["passage", "sentence", "triplet"]
+T = TypeVar("T", bound=BaseModel)
 
 
 class Passage(BaseModel):
@@ -82,35 +83,35 @@ ParagraphLike = Paragraph | Mapping[str, Any] | Sequence[Any]
 def as_passage(item: PassageLike) -> Passage:
     """A Passage from a Passage, {"title", "text"}, or (title, text) where text may be a list
     of sentences (HotpotQA's context format; joined as they are)."""
-    if isinstance(item, Passage):
-        return item
-    if isinstance(item, Mapping):
-        return Passage.model_validate(item)
-    if isinstance(item, Sequence) and not isinstance(item, str) and len(item) == 2:
-        title, text = item
-        if not isinstance(text, str):
-            text = "".join(text).strip()
-        return Passage(title=str(title), text=text)
-    raise ConfigError(
-        f"cannot read {item!r:.80} as a passage; give a Passage, {{'title', 'text'}}, "
-        "or (title, text) / (title, [sentences])"
+
+    def pair(title: str, text: Any) -> Passage:
+        return Passage(title=title, text=text if isinstance(text, str) else "".join(text).strip())
+
+    return _coerce(
+        item, Passage, pair, "{'title', 'text'}, or (title, text) / (title, [sentences])"
     )
 
 
 def as_paragraph(item: ParagraphLike) -> Paragraph:
     """A Paragraph from a Paragraph, {"title", "sentences"} or (title, [sentences])."""
-    if isinstance(item, Paragraph):
+
+    def pair(title: str, sentences: Any) -> Paragraph:
+        listed = [sentences] if isinstance(sentences, str) else sentences
+        return Paragraph(title=title, sentences=tuple(str(s) for s in listed))
+
+    return _coerce(item, Paragraph, pair, "{'title', 'sentences'} or (title, [sentence, ...])")
+
+
+def _coerce(item: Any, cls: type[T], pair: Callable[[str, Any], T], forms: str) -> T:
+    """`item` as `cls`: itself, validated from a mapping, or built from a (title, x) pair."""
+    if isinstance(item, cls):
         return item
     if isinstance(item, Mapping):
-        return Paragraph.model_validate(item)
+        return cls.model_validate(item)
     if isinstance(item, Sequence) and not isinstance(item, str) and len(item) == 2:
-        title, sentences = item
-        if isinstance(sentences, str):
-            sentences = [sentences]
-        return Paragraph(title=str(title), sentences=tuple(str(s) for s in sentences))
+        return pair(str(item[0]), item[1])
     raise ConfigError(
-        f"cannot read {item!r:.80} as a paragraph; give a Paragraph, "
-        "{'title', 'sentences'} or (title, [sentence, ...])"
+        f"cannot read {item!r:.80} as a {cls.__name__.lower()}; give a {cls.__name__}, {forms}"
     )
 
 
