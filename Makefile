@@ -24,9 +24,10 @@ models: install
 	$(AK) models pull smollm2-135m
 	$(AK) models pull qwen2.5-coder-1.5b
 
-## The main job: HotpotQA with the embedded default model, planners side by side.
+## The main job: HotpotQA with the embedded default model, planners side by side
+## (the 200 questions ship with agentkit; demos/ has the other runnable examples).
 demo: models
-	$(AK) eval hotpotqa -n $(N) --compare direct,react,rewoo
+	$(PY) demos/hotpotqa_side_by_side.py --n $(N)
 
 ## Lint, type-check, unit and integration tests (integration starts real vLLM on the CPU).
 test: models lint

@@ -20,12 +20,8 @@ LINT = "import sys; from importlinter.cli import lint_imports_command as c; sys.
 
 def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
-        subprocess.run(
-            [sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--no-compile"]
-            + ["--target", tmp, str(ROOT)],
-            check=True,
-            capture_output=True,
-        )
+        pip = [sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--no-compile"]
+        subprocess.run([*pip, "--target", tmp, str(ROOT)], check=True, capture_output=True)
         env = {"PYTHONPATH": f"{tmp}:{sysconfig.get_paths()['purelib']}", "PATH": ""}
         cmd = [sys.executable, "-S", "-c", LINT, "--no-cache", str(ROOT / "pyproject.toml")]
         return subprocess.run(cmd, cwd=tmp, env=env).returncode

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from agentkit import errors
 
 # -- agent ---------------------------------------------------------------------------------
-from agentkit.agent import Agent, AgentResult
+from agentkit.agent import Agent, AgentResult, RunStatus
 
 # -- budgets, usage, traces ------------------------------------------------------------------
 from agentkit.budget import Budget, Limits
@@ -35,7 +35,16 @@ from agentkit.lazy import lazy_exports
 from agentkit.ledger import Ledger, Totals
 
 # -- models ------------------------------------------------------------------------------------
-from agentkit.llm import LLM, Completion, Message, ServerConfig, StructuredOutput, Usage, connect
+from agentkit.llm import (
+    LLM,
+    Completion,
+    Message,
+    Model,
+    ServerConfig,
+    StructuredOutput,
+    Usage,
+    connect,
+)
 
 # -- retrieval and text --------------------------------------------------------------------
 from agentkit.memory.lexical import Corpus
@@ -104,6 +113,7 @@ __all__ = [
     "Limits",
     "MemoryStoreError",
     "Message",
+    "Model",
     "ModelNotFoundError",
     "Observation",
     "Paragraph",
@@ -115,6 +125,7 @@ __all__ = [
     "ReAct",
     "ReWOO",
     "RunContext",
+    "RunStatus",
     "SentenceTransformerEmbedder",
     "ServerConfig",
     "ServerUnreachableError",

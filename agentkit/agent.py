@@ -3,7 +3,7 @@
 Every run gets its own run id, budget tracker and step record, so many runs (of one agent or
 of several) can share an LLM concurrently; usage comes from the LLM's ledger, filtered by the
 run id. A run that cannot finish (budget spent, no usable plan, model errors) returns a result
-with `error` set instead of raising.
+saying so (`status`, `error_type`, `error`) instead of raising.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from __future__ import annotations
 import time
 import uuid
 from collections.abc import Callable, Iterable
+from enum import Enum
 from typing import Any
 
 from pydantic import BaseModel, Field
@@ -19,25 +20,35 @@ from agentkit.budget import Budget
 from agentkit.errors import (
     BudgetExceededError,
     ConfigError,
-    ContextWindowExceededError,
-    StructuredOutputError,
-    TransientLLMError,
+    LLMError,
+    ServerStartError,
+    ServerUnreachableError,
 )
 from agentkit.ledger import CallRecord, Totals
-from agentkit.llm import LLM
+from agentkit.llm import Model
 from agentkit.planners import Planner, PlannerError, ReWOO, RunContext, Step
+from agentkit.text import clean_text
 from agentkit.tools import Tool, ToolRegistry
 from agentkit.trace import TraceWriter
 
-# Failures of one run: reported in its result. Others (no server, a wrong setting) would
-# fail every run alike, so they are raised.
-RUN_ERRORS = (
-    BudgetExceededError,
-    PlannerError,
-    ContextWindowExceededError,
-    StructuredOutputError,
-    TransientLLMError,
-)
+
+class RunStatus(str, Enum):
+    """How a run ended; the exception's class name is in AgentResult.error_type."""
+
+    OK = "ok"
+    BUDGET_EXCEEDED = "budget_exceeded"
+    PLANNER_ERROR = "planner_error"  # no usable plan, no final answer within max_steps
+    MODEL_ERROR = "model_error"  # context window, structured output, retries used up
+
+
+# Failures of one run: reported in its result (the first matching kind gives the status).
+# Others (no server, a wrong setting) would fail every run alike, so they are raised.
+RUN_ERRORS: dict[type[Exception], RunStatus] = {
+    BudgetExceededError: RunStatus.BUDGET_EXCEEDED,
+    PlannerError: RunStatus.PLANNER_ERROR,
+    LLMError: RunStatus.MODEL_ERROR,  # context window, structured output, malformed replies
+}
+EVERY_RUN_ERRORS = (ServerUnreachableError, ServerStartError)
 
 
 class AgentResult(BaseModel):
@@ -52,13 +63,19 @@ class AgentResult(BaseModel):
     llm_calls: int = 0
     tool_calls: int = 0
     wall_s: float = 0.0
-    error: str | None = None
+    status: RunStatus = RunStatus.OK
+    error_type: str | None = Field(default=None, description="the exception's class name")
+    error: str | None = Field(default=None, description='"ErrorType: message", or None if ok')
+
+    @property
+    def ok(self) -> bool:
+        return self.status is RunStatus.OK
 
 
 class Agent:
     def __init__(
         self,
-        llm: LLM,
+        llm: Model,
         planner: Planner | None = None,
         tools: ToolRegistry | Iterable[Tool] = (),
         budget: Budget | None = None,
@@ -75,9 +92,7 @@ class Agent:
         self.budget = budget
         self.trace = trace
         self.max_observation_tokens = max_observation_tokens
-        self._runs: set[str] = set()
-        if trace is not None:
-            llm.ledger.subscribe(self._trace_call)
+        self._active: set[str] = set()  # runs in flight; finished ones live in the ledger
 
     async def run(
         self,
@@ -89,9 +104,21 @@ class Agent:
         """Answer one question. `tools` replaces the agent's tools for this run (e.g. a search
         tool over this question's own passages)."""
         run_id = run_id or uuid.uuid4().hex[:12]
-        if run_id in self._runs or self.llm.ledger.records(run_id):
+        question = clean_text(question)  # a lone surrogate could not be tokenized or traced
+        if run_id in self._active or self.llm.ledger.records(run_id):
             raise ConfigError(f"run id {run_id!r} was used before; give each run its own id")
-        self._runs.add(run_id)
+        self._active.add(run_id)
+        stop = self.llm.ledger.subscribe(self._trace_call(run_id)) if self.trace else None
+        try:
+            return await self._run(question, run_id, tools)
+        finally:  # nothing of a finished run stays with the agent: no growth in long processes
+            self._active.discard(run_id)
+            if stop is not None:
+                stop()
+
+    async def _run(
+        self, question: str, run_id: str, tools: ToolRegistry | Iterable[Tool] | None
+    ) -> AgentResult:
         await self.llm.ensure_ready()
         ctx = RunContext(
             llm=self.llm,
@@ -106,8 +133,12 @@ class Agent:
         try:
             out = await self.planner.run(question, ctx)
             result.answer, result.plan = out.answer, out.plan
-        except RUN_ERRORS as exc:
-            result.error = f"{type(exc).__name__}: {exc}"
+        except tuple(RUN_ERRORS) as exc:
+            if isinstance(exc, EVERY_RUN_ERRORS):
+                raise
+            result.status = next(s for kind, s in RUN_ERRORS.items() if isinstance(exc, kind))
+            result.error_type = type(exc).__name__
+            result.error = f"{result.error_type}: {exc}"
         result.wall_s = time.perf_counter() - t0
         result.steps = sorted(ctx.steps, key=lambda s: s.id)
         result.usage = self.llm.ledger.by("role", run=run_id)
@@ -122,9 +153,15 @@ class Agent:
         """`run` from synchronous code (scripts, notebooks), on the LLM's background loop."""
         return self.llm.run_sync(self.run(question, **kwargs))
 
-    def _trace_call(self, record: CallRecord, detail: dict[str, Any]) -> None:
-        if self.trace is not None and record.labels.run in self._runs:
-            self.trace.on_call(record, detail)
+    def _trace_call(self, run_id: str) -> Callable[[CallRecord, dict[str, Any]], None]:
+        trace = self.trace
+        assert trace is not None
+
+        def write(record: CallRecord, detail: dict[str, Any]) -> None:
+            if record.labels.run == run_id:
+                trace.on_call(record, detail)
+
+        return write
 
     def _trace_step(self, run_id: str) -> Callable[[Step], None] | None:
         trace = self.trace

@@ -2,19 +2,15 @@
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Callable
-from typing import Annotated, Any, TypeVar
+from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
 from agentkit import models as registry
-from agentkit.errors import AgentkitError
+from agentkit.cli_errors import clean_errors, console
+from agentkit.evals.cli import data_app, eval_app
 
-F = TypeVar("F", bound=Callable[..., Any])
-console = Console()
 app = typer.Typer(help="agentkit: LLM agents with far fewer tokens.", no_args_is_help=True)
 models_app = typer.Typer(
     help="Embedded models that ship inside PyPI packages.", no_args_is_help=True
@@ -22,26 +18,8 @@ models_app = typer.Typer(
 serve_app = typer.Typer(help="Local vLLM servers.", no_args_is_help=True)
 app.add_typer(models_app, name="models")
 app.add_typer(serve_app, name="serve")
-
-
-def _register_eval() -> None:
-    from agentkit.evals.cli import eval_app
-
-    app.add_typer(eval_app, name="eval")
-
-
-def clean_errors(fn: F) -> F:
-    """Show agentkit's own errors as one red line and exit 2, not as a traceback."""
-
-    @functools.wraps(fn)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return fn(*args, **kwargs)
-        except AgentkitError as exc:
-            console.print(f"[bold red]error:[/] {exc}")
-            raise typer.Exit(2) from None
-
-    return wrapper  # type: ignore[return-value]
+app.add_typer(eval_app, name="eval")
+app.add_typer(data_app, name="data")
 
 
 ModelArg = Annotated[str, typer.Argument(help="registry name, local HF directory, or hub id")]
@@ -146,6 +124,3 @@ def ask(
         f"\n[dim]prompt {u.prompt_tokens} (cached {u.cached_tokens}) + completion "
         f"{u.completion_tokens} tokens, {done.latency_s:.2f}s[/]"
     )
-
-
-_register_eval()

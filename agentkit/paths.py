@@ -16,3 +16,8 @@ def models_dir() -> Path:
 
 def servers_dir() -> Path:
     return home() / "servers"
+
+
+def data_dir() -> Path:
+    """Downloaded data sets (e.g. the official HotpotQA dev file)."""
+    return home() / "data"

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, Literal, TypeVar
 
@@ -22,6 +23,15 @@ from pydantic import BaseModel, ConfigDict
 from agentkit.errors import ConfigError
 
 Kind = Literal["passage", "sentence", "triplet"]
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def clean_text(text: str) -> str:
+    """`text` with every lone surrogate (which no encoder can write: a tokenizer, an HTTP
+    body or a trace file would raise UnicodeEncodeError) replaced by U+FFFD."""
+    return _SURROGATE.sub("\ufffd", text)
+
+
 T = TypeVar("T", bound=BaseModel)
 
 

@@ -29,7 +29,6 @@ def e2e_table(systems: dict[str, Any]) -> list[str]:
 def retrieval_section(result: dict[str, Any]) -> list[str]:
     r, bar, t = result["retrieval"], result["bar"], result["ppr_timing"]
     cov = result["retrieval_triplet_coverage"]
-    sub = {k: v for k, v in result["covered_subset"].items() if k != "n"}
     return [
         f"## Recall under a token budget ({result['n']} questions, no LLM at query time)",
         "",
@@ -50,11 +49,7 @@ def retrieval_section(result: dict[str, Any]) -> list[str]:
         "graph_ppr sp recall on the half its settings were tuned on vs the held-out half:",
         "",
         *table(result["graph_ppr_by_half"], "sp_recall"),
-        f"The {result['covered_subset']['n']} questions whose 10 paragraphs all have triplets: "
-        "sp recall, then answer recall:",
-        "",
-        *table(sub, "sp_recall"),
-        *table(sub, "answer_recall"),
+        *covered_lines(result["covered_subset"]),
         *failure_lines(result.get("graph_ppr_failures")),
         "Settings: " + settings_line(result["retrieval_settings"]),
         "",
@@ -64,6 +59,33 @@ def retrieval_section(result: dict[str, Any]) -> list[str]:
         f"agreement {t['top20_agreement']:.2f}.",
         "",
     ]
+
+
+def covered_lines(covered: dict[str, Any]) -> list[str]:
+    """With vs without triplets on the fully covered questions, or why it was skipped."""
+    if covered.get("skipped"):
+        return [f"With vs without triplets: skipped, {covered['skipped']}.", ""]
+    sub = {k: v for k, v in covered.items() if k != "n"}
+    return [
+        f"The {covered['n']} questions whose 10 paragraphs all have triplets: "
+        "sp recall, then answer recall:",
+        "",
+        *table(sub, "sp_recall"),
+        *table(sub, "answer_recall"),
+    ]
+
+
+def run_line(result: dict[str, Any]) -> str:
+    """What each part ran with (data, model, git commit), from the JSON's `runs`."""
+    lines = []
+    for part, r in sorted(result.get("runs", {}).items()):
+        git = r["git"]
+        dirty = " (uncommitted changes)" if git["dirty"] else ""
+        lines.append(
+            f"{part}: {r['data_label']} (n={r['n']}), {r['model']}, git "
+            f"{(git['commit'] or 'unknown')[:10]}{dirty}"
+        )
+    return "; ".join(lines)
 
 
 def settings_line(settings: dict[str, Any]) -> str:
@@ -127,7 +149,7 @@ def index_section(idx: dict[str, Any]) -> list[str]:
 
 
 def markdown(result: dict[str, Any]) -> str:
-    md = ["# Context compression: HotpotQA open setting (one corpus of 1,971 paragraphs)", ""]
+    md = [f"# Context compression: HotpotQA open setting ({corpus_words(result)})", ""]
     if "retrieval" in result:
         md += retrieval_section(result)
     if "end_to_end" in result:
@@ -137,7 +159,20 @@ def markdown(result: dict[str, Any]) -> str:
     if "indexing" in result:
         md += index_section(result["indexing"])
     md += [f"Machine: {result['machine']}. Measured: {result['measured_at']}.", ""]
+    if runs := run_line(result):
+        md += [f"Ran with: {runs}.", ""]
     return "\n".join(md)
+
+
+def corpus_words(result: dict[str, Any]) -> str:
+    """ "one corpus of 1,971 paragraphs": the size this run's corpus had."""
+    coverages = [
+        result.get("retrieval_triplet_coverage"),
+        result.get("e2e_settings", {}).get("triplet_coverage"),
+        result.get("indexing", {}).get("coverage"),
+    ]
+    sizes = [c["paragraphs"] for c in coverages if c]
+    return f"one corpus of {sizes[0]:,} paragraphs" if sizes else "one corpus"
 
 
 def plot(result: dict[str, Any], path: Path) -> None:
@@ -162,7 +197,8 @@ def plot(result: dict[str, Any], path: Path) -> None:
     axes[0].axhline(0.83, color="grey", lw=0.8, ls=":")
     axes[1].legend(fontsize=8)
     fig.suptitle(
-        f"HotpotQA open setting (1,971 paragraphs), {result['n']} questions: recall vs budget",
+        f"HotpotQA open setting ({corpus_words(result)}), {result['n']} questions: "
+        "recall vs budget",
         fontsize=10,
     )
     fig.tight_layout()

@@ -25,7 +25,6 @@ import asyncio
 import functools
 import json
 import os
-import platform
 import tempfile
 import time
 from pathlib import Path
@@ -45,6 +44,8 @@ from compression_report import markdown, plot
 from compression_retrieval import (
     Baselines,
     QueryMemo,
+    Ranker,
+    console,
     failures,
     graph_ranker,
     ppr_timing,
@@ -53,6 +54,7 @@ from compression_retrieval import (
 
 from agentkit import models
 from agentkit.evals import hotpotqa
+from agentkit.evals.provenance import run_info
 from agentkit.llm import connect
 from agentkit.memory.graph.build import KnowledgeIndex
 from agentkit.memory.graph.query import GraphRetriever, QuerySettings
@@ -120,12 +122,15 @@ def retrieval_part(
             "tuned_on_odd": score(questions[1::2], graph, count, "graph, odd half"),
             "held_out_even": score(questions[0::2], graph, count, "graph, even half"),
         },
-        "covered_subset": {
-            "n": len(covered),
-            "graph_ppr": score(covered, graph, count, "covered, triplets"),
-            "graph_ppr_no_triplets": score(covered, no_triplets, count, "covered, none"),
-            "dense_sentences": score(covered, baselines.dense_sentences, count, "covered, dense"),
-        },
+        "covered_subset": covered_scores(
+            covered,
+            {
+                "graph_ppr": graph,
+                "graph_ppr_no_triplets": no_triplets,
+                "dense_sentences": baselines.dense_sentences,
+            },
+            count,
+        ),
         "bar": {
             "graph_ppr_at_400": at400,
             "dense_passages_at_800": retrieval["dense_passages"]["800"]["sp_recall"],
@@ -144,6 +149,22 @@ def retrieval_part(
     }
 
 
+def covered_scores(
+    covered: list[hotpotqa.HotpotQuestion], rankers: dict[str, Ranker], count: Any
+) -> dict[str, Any]:
+    """With vs without triplets on the questions whose paragraphs all have them; none when
+    the triplet cache holds too little (a fresh machine): skipped, with a note saying so."""
+    if not covered:
+        note = (
+            "no question has LLM triplets for all its paragraphs (extract some with "
+            "--parts index --extract-minutes N)"
+        )
+        console.print(f"[yellow]covered subset skipped:[/] {note}")
+        return {"n": 0, "skipped": note}
+    scores = {name: score(covered, r, count, f"covered, {name}") for name, r in rankers.items()}
+    return {"n": len(covered), **scores}
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -158,6 +179,8 @@ def main() -> None:
     parts = set(args.parts.split(","))
     if not parts <= set(PARTS):
         ap.error(f"unknown part(s) {sorted(parts - set(PARTS))}; choose from {', '.join(PARTS)}")
+    if args.n < 2:
+        ap.error("--n must be at least 2 (the retrieval part scores two halves)")
     result: dict[str, Any] = json.loads(args.out.read_text()) if args.out.exists() else {}
     questions = hotpotqa.load(args.data, n=args.n)
     paragraphs = as_paragraphs(hotpotqa.open_corpus(questions))
@@ -169,6 +192,11 @@ def main() -> None:
     index, build_s = build_index(paragraphs, triples, embedder)
     fresh = len(DiskCache(cache_path("embeddings"))) - cached_vectors
     cov, covered = coverage(questions, rep, paragraphs)
+    console.print(
+        f"triplet coverage: {cov['paragraphs_with_triplets']:,} of {cov['paragraphs']:,} "
+        f"paragraphs have LLM triplets; {cov['questions_fully_covered']} of {len(questions)} "
+        "questions have them for all their paragraphs"
+    )
     if "index" in parts:
         indexing = result.setdefault("indexing", {})
         runs = indexing.get("extraction_runs", []) + ([run] if run else [])
@@ -189,10 +217,19 @@ def main() -> None:
         llm.close()
         result["end_to_end"] = e2e
         result["e2e_settings"] = {"n": len(e2e_q), "model": MODEL, "triplet_coverage": cov}
-    result["machine"] = {"cores": os.cpu_count(), "platform": platform.platform()}
-    result.setdefault("measured_at", {}).update(
-        {p: time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()) for p in parts}
+    info = run_info(
+        data=str(args.data or hotpotqa.default_path()),
+        data_label=hotpotqa.data_label(args.data),
+        n=len(questions),
+        corpus_paragraphs=len(paragraphs),
+        model=MODEL,
+        embedder=embedder.name,
+        extract_minutes=minutes,
+        e2e_n=args.e2e_n,
     )
+    result["machine"] = info["machine"]
+    result.setdefault("measured_at", {}).update({p: info["measured_at"] for p in parts})
+    result.setdefault("runs", {}).update({p: info for p in parts})  # what each part ran with
     write_atomic(args.out, json.dumps(result, indent=2) + "\n")
     write_atomic(args.out.with_suffix(".md"), markdown(result))
     if "retrieval" in result:

@@ -23,6 +23,7 @@ from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
 
+from agentkit.evals.provenance import run_info
 from agentkit.llm import LLM, ServerConfig, VLLMServer
 from agentkit.models import resolve
 
@@ -137,6 +138,7 @@ def main() -> None:
             "platform": platform.platform(),
         },
         "measured_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "run": run_info(model=args.model, data=None, threads=settings),
     }
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(result, indent=2) + "\n")

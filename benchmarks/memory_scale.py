@@ -49,6 +49,7 @@ from rich.console import Console
 from rich.progress import Progress, TaskID
 
 from agentkit.evals import hotpotqa
+from agentkit.evals.provenance import run_info
 from agentkit.memory.store import IndexSettings, VectorStore
 from agentkit.memory.store.index import lists_for
 
@@ -342,7 +343,9 @@ def main() -> None:
     args = ap.parse_args()
     console = Console()
     started = time.perf_counter()
+    hotpot = None if args.no_real else str(args.hotpot or hotpotqa.default_path())
     result: dict[str, Any] = {
+        "run": run_info(model="all-MiniLM-L6-v2 (packaged)", data=hotpot),
         "machine": machine(),
         "settings": {
             **{k: str(v) if isinstance(v, Path) else v for k, v in vars(args).items()},

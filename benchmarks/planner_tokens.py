@@ -10,15 +10,14 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import platform
 import time
 from pathlib import Path
 
 from rich.console import Console
 
-from agentkit.evals import hotpotqa, report
-from agentkit.evals.cli import compare
+from agentkit.evals import hotpotqa, report, retrieval
+from agentkit.evals.compare import compare
+from agentkit.evals.provenance import run_info
 from agentkit.llm import connect
 
 RESULTS = Path(__file__).parent / "results"
@@ -47,9 +46,8 @@ def main() -> None:
     llm = connect(args.model, system="")  # no template persona, for every system alike
     t0 = time.perf_counter()
     try:
-        summaries = llm.run_sync(
-            compare(llm, names, questions, "distractor", runs, args.concurrency)
-        )
+        search = retrieval.build("bm25", "distractor", questions)
+        summaries = llm.run_sync(compare(llm, names, questions, search, runs, args.concurrency))
     finally:
         llm.close()
     wall = time.perf_counter() - t0
@@ -71,14 +69,23 @@ def main() -> None:
             "tokens": "prompt + completion from the engine's usage, all calls of a question",
         },
         "total_wall_s": round(wall, 1),
-        "machine": {"cores": os.cpu_count(), "platform": platform.platform()},
-        "measured_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "run": run_info(
+            model=args.model,
+            data=str(args.data or hotpotqa.default_path()),
+            data_label=hotpotqa.data_label(args.data),
+            setting="distractor",
+            search=search.note,
+        ),
         "per_question_jsonl": str(runs),
     }
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(result, indent=2) + "\n")
-    title = f"HotpotQA distractor, first {len(questions)} questions, {args.model}"
-    md = [f"# {title}", "", report.markdown_table(summaries), "Targets:", ""]
+    label = hotpotqa.data_label(args.data)
+    title = f"{label}: first {len(questions)} questions, distractor setting, {args.model}"
+    git = result["run"]["git"]
+    dirty = " (uncommitted changes)" if git["dirty"] else ""
+    ran = f"Ran with: {result['run']['data']}, git {git['commit']}{dirty}"
+    md = [f"# {title}", "", report.markdown_table(summaries), ran, "", "Targets:", ""]
     md += [
         f"- {k}: {'met' if v['met'] else 'NOT met'} ({v['detail']})"
         for k, v in result["targets"].items()

@@ -7,7 +7,9 @@ from agentkit.planners.context import RunContext, Step
 from agentkit.planners.plan import Plan, PlanStep, parse_plan, plan_regex, substitute
 from agentkit.planners.react import ReAct
 from agentkit.planners.rewoo import ReWOO
+from agentkit.planners.settings import ReActSettings, ReWOOSettings, SMRSettings
 from agentkit.planners.smr import SMR, SMRResult, smr_search_tool
+from agentkit.planners.syntax import write_call
 from agentkit.planners.worker import execute
 
 __all__ = [
@@ -20,9 +22,12 @@ __all__ = [
     "PlannerError",
     "PlannerOutput",
     "ReAct",
+    "ReActSettings",
     "ReWOO",
+    "ReWOOSettings",
     "RunContext",
     "SMRResult",
+    "SMRSettings",
     "Step",
     "execute",
     "parse_action",
@@ -31,4 +36,5 @@ __all__ = [
     "short_answer",
     "smr_search_tool",
     "substitute",
+    "write_call",
 ]

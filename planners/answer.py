@@ -6,12 +6,15 @@ import re
 
 _LEAD = re.compile(r"^(?:final answer|short answer|answer|the answer is)\s*[:\-]?\s*", re.I)
 _YES_NO = re.compile(r"^(yes|no)\b[,.;!]", re.I)
+# terminal escape sequences, then control characters other than line breaks and tabs
+_CONTROL = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]|[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
 def short_answer(reply: str) -> str:
-    """First non-empty line, without an "Answer:" lead, quotes, bold or a final period;
-    "Yes, because ..." becomes "Yes"."""
-    line = next((ln.strip() for ln in reply.splitlines() if ln.strip()), "")
+    """First non-empty line, without an "Answer:" lead, quotes, bold, control characters or
+    a final period; "Yes, because ..." becomes "Yes"."""
+    text = _CONTROL.sub("", reply)
+    line = next((ln.strip() for ln in text.splitlines() if ln.strip()), "")
     line = _LEAD.sub("", line.replace("**", "")).strip()
     yes_no = _YES_NO.match(line)
     if yes_no:

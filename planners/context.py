@@ -8,10 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from pydantic import BaseModel, computed_field
 
+from agentkit.llm.model import Prompt
 from agentkit.tools import Observation, ToolContext, ToolRegistry
+from agentkit.types import Completion
 
 
 class Step(BaseModel):
@@ -34,6 +37,14 @@ class RunContext(ToolContext):
     tools: ToolRegistry = field(default_factory=ToolRegistry)
     steps: list[Step] = field(default_factory=list)
     on_step: Callable[[Step], None] | None = None
+
+    async def generate(
+        self, prompt: Prompt, *, purpose: str = "", role: str | None = None, **kwargs: Any
+    ) -> Completion:
+        """As ToolContext.generate, also telling the model this run's tools (`tools=` given
+        explicitly wins, e.g. `tools=()` for a call that must not call any)."""
+        kwargs.setdefault("tools", [t.spec for t in self.tools])
+        return await super().generate(prompt, purpose=purpose, role=role, **kwargs)
 
     async def call_tool(
         self, step: int, tool: str, tool_input: str, note: str | None = None

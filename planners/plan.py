@@ -3,7 +3,8 @@ model write only parseable plans.
 
 Parsing is lenient where the intent is clear (any step numbers, inputs over several lines,
 nested brackets, a missing final `]`) and strict where running would be wrong (no step, a
-number used twice, a reference to a step that does not come before).
+number used twice, a reference to a step that does not come before). An input may be quoted,
+`tool["..."]` (a JSON string), to pass any text; #E<n> in it is still a reference.
 """
 
 from __future__ import annotations
@@ -14,10 +15,11 @@ from collections.abc import Iterable, Mapping
 from pydantic import BaseModel
 
 from agentkit.planners.base import PlanError
-from agentkit.planners.syntax import REF, closing_bracket
+from agentkit.planners.syntax import CALL, REF, closing_bracket, read_quoted, write_call
 
-_CALL = re.compile(r"#E(\d+)\s*[=:]\s*([A-Za-z_][\w-]*)\s*\[", re.IGNORECASE)
-_PLAN_LABEL = re.compile(r"^[ \t]*(?:\d+[.)][ \t]*)?Plan[ \t]*\d*[ \t]*:", re.IGNORECASE | re.M)
+_PLAN_LABEL = re.compile(
+    r"^[ \t]*(?:\d+[.)][ \t]*)?Plan[ \t]*(?:\d+[ \t]*)?:", re.IGNORECASE | re.M
+)
 _MAX_ID_DIGITS = 6
 
 
@@ -33,7 +35,7 @@ class PlanStep(BaseModel):
         return sorted({_step_id(m.group(1)) for m in REF.finditer(self.input)})
 
     def call(self) -> str:
-        return f"#E{self.id} = {self.tool}[{self.input}]"
+        return f"#E{self.id} = {write_call(self.tool, self.input)}"
 
 
 class Plan(BaseModel):
@@ -45,27 +47,40 @@ class Plan(BaseModel):
 
 def parse_plan(text: str) -> Plan:
     """A Plan, or PlanError saying what is wrong; never any other exception."""
-    calls = list(_CALL.finditer(text))
-    if not calls:
+    call = CALL.search(text)
+    if call is None:
         raise PlanError("no step of the form '#E1 = tool[input]' was found")
-    steps, prev_end = [], 0
-    for i, call in enumerate(calls):
-        limit = calls[i + 1].start() if i + 1 < len(calls) else len(text)
-        next_plan = _PLAN_LABEL.search(text, call.end(), limit)
-        limit = next_plan.start() if next_plan else limit
-        close = closing_bracket(text, call.end(), "[", limit)
-        end = limit if close is None else close
+    steps: list[PlanStep] = []
+    prev_end = 0
+    while call is not None:
+        tool_input, end = _read_input(text, call.end())
         steps.append(
             PlanStep(
                 id=_step_id(call.group(1)),
                 plan=_plan_text(text[prev_end : call.start()]),
                 tool=call.group(2),
-                input=text[call.end() : end].strip(),
+                input=tool_input,
             )
         )
-        prev_end = end if close is None else close + 1
+        prev_end, call = end, CALL.search(text, end)
     _check(steps)
     return Plan(steps=steps)
+
+
+def _read_input(text: str, start: int) -> tuple[str, int]:
+    """A step's input, from just after its `[`, and where the step ends. A plain input ends
+    at its `]`, else at the next step or Plan line."""
+    quoted = read_quoted(text, start)
+    if quoted is not None:
+        return quoted[0], quoted[1] + 1
+    next_call = CALL.search(text, start)
+    limit = next_call.start() if next_call else len(text)
+    next_plan = _PLAN_LABEL.search(text, start, limit)
+    limit = next_plan.start() if next_plan else limit
+    close = closing_bracket(text, start, "[", limit)
+    if close is None:
+        return text[start:limit].strip(), limit
+    return text[start:close].strip(), close + 1
 
 
 def substitute(text: str, evidence: Mapping[int, str]) -> str:
@@ -92,7 +107,7 @@ def without_unread(plan: Plan, tools: Iterable[str]) -> Plan:
 def plan_regex(tools: Iterable[str], max_steps: int = 6) -> str:
     """A regex accepting exactly the plans of 1..max_steps steps numbered #E1, #E2, ... that
     call only `tools` and refer only to earlier steps. Plan lines are at most 100 characters
-    and inputs at most 200, so a rambling model still finishes its plan."""
+    and inputs at most 200 (a quoted input 400), so a rambling model still finishes its plan."""
     if max_steps < 1:
         raise ValueError("max_steps must be at least 1")
     names = "|".join(re.escape(t) for t in tools)
@@ -112,7 +127,21 @@ def _step_regex(n: int, names: str) -> str:
         ref = "#E(?:" + "|".join(str(k) for k in range(n - 1, 0, -1)) + ")"
         after_ref = r"[^\]\n#0-9]"
         arg = f"(?:(?:{text}|{ref}{after_ref}){{1,200}}(?:{ref})?|{ref})"
-    return f"Plan: [^\\n\\[\\]]{{1,100}}\\n#E{n} = (?:{names})\\[{arg}\\]"
+    quoted = _quoted_regex(None if n == 1 else ref)
+    return f"Plan: [^\\n\\[\\]]{{1,100}}\\n#E{n} = (?:{names})\\[(?:{arg}|{quoted})\\]"
+
+
+def _quoted_regex(ref: str | None) -> str:
+    """A quoted input on one line: raw characters and JSON escapes, a `#` only where it
+    starts no reference (`#5`, `C#`) or as a reference `ref` to an earlier step. Flat, so
+    cheap for a structured-output engine: one counted repetition, nothing nested."""
+    escape = r'\\["\\/bfnrt]'
+    units = [r'[^"\\\n#]', escape, r'#[^"\\\n#Ee]']
+    tail = "#?"
+    if ref is not None:
+        units.append(rf'{ref}(?:[^"\\\n#0-9]|{escape})')
+        tail = f"(?:{ref}|#)?"
+    return f'"(?:{"|".join(units)}){{1,400}}{tail}"'
 
 
 def _plan_text(segment: str) -> str:

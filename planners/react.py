@@ -12,47 +12,64 @@ the reply constrained to `finish[...]`, rather than leaving the question unanswe
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 
-from agentkit.errors import ConfigError
 from agentkit.llm import Message, StructuredOutput
 from agentkit.planners.actions import Action, parse_action
 from agentkit.planners.answer import short_answer
 from agentkit.planners.base import PlannerError, PlannerOutput
 from agentkit.planners.context import RunContext, Step
-from agentkit.planners.prompts import load_prompt
+from agentkit.planners.settings import ReActSettings
+from agentkit.planners.syntax import write_call
+from agentkit.prompts import PromptTemplates
 from agentkit.tools import Observation, Tool, finish_tool
+
+TEMPLATES = {
+    "react": ("tools", "question"),
+    "react_invalid": ("example",),
+    "react_repeat": ("action", "step"),
+    "react_last": (),
+}
 
 
 class ReAct:
     name = "react"
 
-    def __init__(self, *, max_steps: int = 6, step_tokens: int = 160, role: str = "react") -> None:
-        if max_steps < 1:
-            raise ConfigError("ReAct max_steps must be at least 1")
-        self.max_steps = max_steps
-        self.step_tokens = step_tokens
-        self.role = role
+    def __init__(
+        self,
+        *,
+        max_steps: int = 6,
+        step_tokens: int = 160,
+        role: str = "react",
+        prompt_templates: Mapping[str, str] | None = None,
+    ) -> None:
+        """Settings are checked as ReActSettings. `prompt_templates` replaces any of the
+        templates (each must keep its placeholders): "react" (the first prompt: {tools},
+        {question}), "react_invalid" (a reply without an action: {example}), "react_repeat"
+        (an action done before: {action}, {step}) and "react_last" (out of steps)."""
+        self.settings = ReActSettings.from_arguments(locals())
+        self.prompts = PromptTemplates("ReAct", "agentkit.planners", TEMPLATES, prompt_templates)
 
     async def run(self, question: str, ctx: RunContext) -> PlannerOutput:
         tools = [t for t in ctx.tools if not t.terminal]
         finish = next((t for t in ctx.tools if t.terminal), None) or finish_tool()
-        prompt = load_prompt("react").format(
-            tools="\n".join(t.render() for t in [*tools, finish]), question=question
+        prompt = self.prompts.render(
+            "react", tools="\n".join(t.render() for t in [*tools, finish]), question=question
         )
         names = [t.name for t in [*tools, finish]]
         history = [Message(role="user", content=prompt)]
         done: dict[tuple[str, str], int] = {}
-        for step in range(1, self.max_steps + 1):
+        for step in range(1, self.settings.max_steps + 1):
             action = await self._next_action(history, step, ctx, names)
             if action is None:
                 example = f"{tools[0].name}[...]" if tools else f"{finish.name}[answer]"
-                feedback = load_prompt("react_invalid").format(example=example).strip()
+                feedback = self.prompts.render("react_invalid", example=example).strip()
                 history.append(Message(role="user", content=feedback))
             elif action.tool.lower() == finish.name.lower():
                 return self._finish(action, finish, step, ctx)
             elif (key := (action.tool.lower(), action.input.lower())) in done:
-                note = load_prompt("react_repeat").format(
-                    action=f"{action.tool}[{action.input}]", step=done[key]
+                note = self.prompts.render(
+                    "react_repeat", action=write_call(action.tool, action.input), step=done[key]
                 )
                 repeated = Observation(text=note.strip(), ok=False, error="repeated action")
                 ctx.record(
@@ -85,9 +102,9 @@ class ReAct:
         """One model call; the history keeps the reply only up to the end of its action."""
         reply = await ctx.at(step).generate(
             history,
-            role=self.role,
+            role=self.settings.role,
             purpose=purpose,
-            max_tokens=self.step_tokens,
+            max_tokens=self.settings.step_tokens,
             stop=["Observation:", "\nObservation"],
             structured=structured,
         )
@@ -102,11 +119,11 @@ class ReAct:
         self, history: list[Message], finish: Tool, ctx: RunContext
     ) -> PlannerOutput:
         """Out of steps: one more call whose reply can only be a finish action."""
-        history.append(Message(role="user", content=load_prompt("react_last").strip()))
+        history.append(Message(role="user", content=self.prompts.render("react_last").strip()))
         regex = (
             rf"(?:Thought: [^\n]{{1,200}}\n)?Action: {re.escape(finish.name)}\[[^\]\n]{{1,100}}\]"
         )
-        step = self.max_steps + 1
+        step = self.settings.max_steps + 1
         action = await self._next_action(
             history,
             step,
@@ -116,7 +133,9 @@ class ReAct:
             structured=StructuredOutput(regex=regex),
         )
         if action is None or action.tool.lower() != finish.name.lower():
-            raise PlannerError(f"ReAct gave no final answer within max_steps={self.max_steps}")
+            raise PlannerError(
+                f"ReAct gave no final answer within max_steps={self.settings.max_steps}"
+            )
         return self._finish(action, finish, step, ctx)
 
     def _finish(self, action: Action, finish: Tool, step: int, ctx: RunContext) -> PlannerOutput:

@@ -10,7 +10,7 @@ passages a search returns are most of a run's tokens, and mostly beside the poin
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from agentkit.errors import ConfigError
@@ -20,10 +20,17 @@ from agentkit.planners.answer import short_answer
 from agentkit.planners.base import PlanError, PlannerOutput
 from agentkit.planners.context import RunContext, Step
 from agentkit.planners.plan import Plan, PlanStep, parse_plan, plan_regex, without_unread
-from agentkit.planners.prompts import load_prompt
+from agentkit.planners.settings import ReWOOSettings
 from agentkit.planners.worker import execute
+from agentkit.prompts import PromptTemplates
 from agentkit.tools import Tool
 from agentkit.tools.focus import focus
+
+TEMPLATES = {
+    "rewoo_plan": ("tools", "max_steps", "question"),
+    "rewoo_replan": ("error",),
+    "rewoo_solve": ("evidence", "question"),
+}
 
 
 class ReWOO:
@@ -39,43 +46,35 @@ class ReWOO:
         evidence_tokens: int | None = 200,
         ref_tokens: int | None = 80,
         skip_unread: tuple[str, ...] = ("llm",),
+        prompt_templates: Mapping[str, str] | None = None,
     ) -> None:
         """`constrained=False` lets the planner write free text (parsed leniently, re-planned
         once on failure): for comparison, or for servers without structured outputs.
         `evidence_tokens=None` / `ref_tokens=None` pass results on whole. Steps of the
         `skip_unread` tools are not run when no later step reads their result: small models
-        end plans with `llm[...]` steps that only redo the solver's job."""
-        if max_steps < 1:
-            raise ConfigError("ReWOO max_steps must be at least 1")
-        if any(v is not None and v < 1 for v in (evidence_tokens, ref_tokens)):
-            raise ConfigError("ReWOO evidence_tokens and ref_tokens must be positive or None")
-        self.max_steps = max_steps
-        self.constrained = constrained
-        self.plan_tokens = plan_tokens
-        self.answer_tokens = answer_tokens
-        self.evidence_tokens = evidence_tokens
-        self.ref_tokens = ref_tokens
-        self.skip_unread = skip_unread
+        end plans with `llm[...]` steps that only redo the solver's job. Settings are checked
+        as ReWOOSettings. `prompt_templates` replaces any of the templates (each must keep its
+        placeholders): "rewoo_plan" ({tools}, {max_steps}, {question}), "rewoo_replan" (after
+        an unusable plan: {error}) and "rewoo_solve" ({evidence}, {question})."""
+        self.settings = ReWOOSettings.from_arguments(locals())
+        self.prompts = PromptTemplates("ReWOO", "agentkit.planners", TEMPLATES, prompt_templates)
 
     async def run(self, question: str, ctx: RunContext) -> PlannerOutput:
         tools = [t for t in ctx.tools if not t.terminal]
         if not tools:
             raise ConfigError("ReWOO needs at least one tool besides finish, e.g. search_tool()")
         plan = await self.plan(question, tools, ctx)
-        run = without_unread(plan, self.skip_unread)
-        results = await execute(run, ctx, ref_tokens=self.ref_tokens)
+        run = without_unread(plan, self.settings.skip_unread)
+        results = await execute(run, ctx, ref_tokens=self.settings.ref_tokens)
         answer = await self.solve(question, run, results, ctx)
         return PlannerOutput(answer=answer, plan=plan.render())
 
     async def plan(self, question: str, tools: list[Tool], ctx: RunContext) -> Plan:
         """One planner call; if its plan cannot be used, one re-plan told why, then PlanError."""
-        prompt = load_prompt("rewoo_plan").format(
-            tools="\n".join(t.render() for t in tools), max_steps=self.max_steps, question=question
-        )
-        messages = [Message(role="user", content=prompt)]
-        options: dict[str, Any] = {"max_tokens": self.plan_tokens}
-        if self.constrained:
-            regex = plan_regex([t.name for t in tools], self.max_steps)
+        messages = [Message(role="user", content=self.plan_prompt(question, tools))]
+        options: dict[str, Any] = {"max_tokens": self.settings.plan_tokens}
+        if self.settings.constrained:
+            regex = plan_regex([t.name for t in tools], self.settings.max_steps)
             options["structured"] = StructuredOutput(regex=regex)
         for attempt in ("plan", "replan"):
             reply = await ctx.generate(messages, role="planner", purpose=attempt, **options)
@@ -85,18 +84,31 @@ class ReWOO:
                 error = exc
             messages += [
                 Message(role="assistant", content=reply.text),
-                Message(role="user", content=load_prompt("rewoo_replan").format(error=error)),
+                Message(role="user", content=self.prompts.render("rewoo_replan", error=error)),
             ]
         raise PlanError(f"the planner wrote no usable plan after one re-plan: {error}")
+
+    def plan_prompt(self, question: str, tools: list[Tool]) -> str:
+        """What the planner is asked: the tools as the model sees them, then the question."""
+        return self.prompts.render(
+            "rewoo_plan",
+            tools="\n".join(t.render() for t in tools),
+            max_steps=self.settings.max_steps,
+            question=question,
+        )
 
     async def solve(
         self, question: str, plan: Plan, results: dict[int, Step], ctx: RunContext
     ) -> str:
         """One call answers from each plan line paired with its own step's evidence."""
-        evidence = _evidence(question, plan, results, self.evidence_tokens, ctx.count)
-        prompt = load_prompt("rewoo_solve").format(evidence=evidence, question=question)
-        reply = await ctx.generate(
-            prompt, role="solver", purpose="answer", max_tokens=self.answer_tokens
+        evidence = _evidence(question, plan, results, self.settings.evidence_tokens, ctx.count)
+        prompt = self.prompts.render("rewoo_solve", evidence=evidence, question=question)
+        reply = await ctx.generate(  # the solver calls no tool: it is told of none
+            prompt,
+            role="solver",
+            purpose="answer",
+            max_tokens=self.settings.answer_tokens,
+            tools=(),
         )
         return short_answer(reply.text)
 

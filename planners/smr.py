@@ -25,21 +25,27 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import Mapping
 from typing import Any, Literal, Protocol
 
 from pydantic import BaseModel, Field, ValidationError
 
-from agentkit.errors import BudgetExceededError, ConfigError, StructuredOutputError
+from agentkit.errors import BudgetExceededError, StructuredOutputError
 from agentkit.llm import StructuredOutput
 from agentkit.memory.lexical import Hit
 from agentkit.packing import cap_tokens, pack_passages
 from agentkit.planners.answer import short_answer
 from agentkit.planners.base import PlannerOutput
 from agentkit.planners.context import RunContext
-from agentkit.planners.prompts import load_prompt
+from agentkit.planners.settings import SMRSettings
+from agentkit.prompts import PromptTemplates
 from agentkit.text import Passage
 from agentkit.tools import Observation, Tool, ToolContext
 
+TEMPLATES = {
+    "smr": ("question", "query", "documents", "history"),
+    "smr_answer": ("documents", "question"),
+}
 StopReason = Literal["stop", "no_change", "max_steps", "parse_failures"]
 
 
@@ -118,38 +124,35 @@ class SMR:
         answer_docs: int = 3,
         answer_context_tokens: int = 400,
         answer_tokens: int = 32,
+        prompt_templates: Mapping[str, str] | None = None,
     ) -> None:
         """The paper uses top_k=10, max_docs=25; smaller defaults keep each prompt short on a
         CPU (documents are shown cut to `doc_tokens`). As a planner it answers from the top
-        `answer_docs` documents, cut to `answer_context_tokens` in all."""
-        if not 1 <= top_k <= max_docs or max_steps < 1 or max_failures < 1:
-            raise ConfigError(
-                "SMR needs 1 <= top_k <= max_docs, max_steps >= 1 and max_failures >= 1"
-            )
+        `answer_docs` documents, cut to `answer_context_tokens` in all. Settings are checked
+        as SMRSettings. `prompt_templates` replaces either template (each must keep its
+        placeholders): "smr" (one action: {question}, {query}, {documents}, {history}) and
+        "smr_answer" ({documents}, {question})."""
         self.retriever = retriever
-        self.top_k, self.max_docs, self.max_steps = top_k, max_docs, max_steps
-        self.max_failures = max_failures
-        self.doc_tokens, self.action_tokens = doc_tokens, action_tokens
-        self.answer_docs, self.answer_context_tokens = answer_docs, answer_context_tokens
-        self.answer_tokens = answer_tokens
-        self.schema = action_schema(max_docs)
+        self.settings = SMRSettings.from_arguments(locals())
+        self.prompts = PromptTemplates("SMR", "agentkit.planners", TEMPLATES, prompt_templates)
+        self.schema = action_schema(self.settings.max_docs)
 
     async def _search(self, query: str) -> list[Passage]:
-        hits = await asyncio.to_thread(self.retriever.search, query, self.top_k)
+        hits = await asyncio.to_thread(self.retriever.search, query, self.settings.top_k)
         return [h.passage for h in hits]
 
     async def retrieve(self, question: str, ctx: ToolContext) -> SMRResult:
         """Run the state machine from `question`; the final ranked documents and the trace."""
-        query, docs = question, (await self._search(question))[: self.max_docs]
+        query, docs = question, (await self._search(question))[: self.settings.max_docs]
         steps: list[Transition] = []
         failures = 0
         reason: StopReason = "max_steps"
-        while len(steps) < self.max_steps:
+        while len(steps) < self.settings.max_steps:
             step = await self._step(question, query, docs, steps, failures, ctx)
             steps.append(step)
             if step.action is None:
                 failures += 1
-                if failures >= self.max_failures:
+                if failures >= self.settings.max_failures:
                     reason = "parse_failures"
                     break
                 continue
@@ -182,7 +185,8 @@ class SMR:
         failures: int,
         ctx: ToolContext,
     ) -> Transition:
-        prompt = load_prompt("smr").format(
+        prompt = self.prompts.render(
+            "smr",
             question=question,
             query=query,
             documents=self._show(docs, ctx),
@@ -193,7 +197,8 @@ class SMR:
                 prompt,
                 role="smr",
                 purpose="action",
-                max_tokens=self.action_tokens,
+                tools=(),
+                max_tokens=self.settings.action_tokens,
                 temperature=0.1 * failures,
                 structured=StructuredOutput(json_schema=self.schema),
             )
@@ -215,7 +220,7 @@ class SMR:
 
     def _show(self, docs: list[Passage], ctx: ToolContext) -> str:
         return "\n".join(
-            f"[{i}] " + cap_tokens(d.render(), self.doc_tokens, ctx.count)[0]
+            f"[{i}] " + cap_tokens(d.render(), self.settings.doc_tokens, ctx.count)[0]
             for i, d in enumerate(docs, 1)
         )
 
@@ -225,7 +230,7 @@ class SMR:
         if action.action == "refine" and action.query:
             titles = {d.title for d in docs}
             fresh = [d for d in await self._search(action.query) if d.title not in titles]
-            return action.query, (docs + fresh)[: self.max_docs]
+            return action.query, (docs + fresh)[: self.settings.max_docs]
         order = list(dict.fromkeys(i - 1 for i in action.order or []))
         first = [docs[i] for i in order]
         return query, first + [d for i, d in enumerate(docs) if i not in set(order)]
@@ -233,12 +238,13 @@ class SMR:
     async def run(self, question: str, ctx: RunContext) -> PlannerOutput:
         """Planner: retrieve with SMR, then answer in one call from the top documents."""
         result = await self.retrieve(question, ctx)
+        s = self.settings
         context, _ = pack_passages(
-            result.documents[: self.answer_docs], self.answer_context_tokens, ctx.count
+            result.documents[: s.answer_docs], s.answer_context_tokens, ctx.count
         )
-        prompt = load_prompt("smr_answer").format(documents=context, question=question)
+        prompt = self.prompts.render("smr_answer", documents=context, question=question)
         reply = await ctx.generate(
-            prompt, role="solver", purpose="answer", max_tokens=self.answer_tokens
+            prompt, role="solver", purpose="answer", max_tokens=s.answer_tokens, tools=()
         )
         return PlannerOutput(answer=short_answer(reply.text), plan=result.render())
 

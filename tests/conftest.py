@@ -7,8 +7,11 @@ from pathlib import Path
 
 import pytest
 
+from agentkit.evals.hotpotqa import SHIPPED
+from agentkit.testing import override_allow_model_requests
+
 REPO = Path(__file__).resolve().parents[1]
-HOTPOT = REPO.parent / "shared" / "data" / "hotpotqa" / "hotpot_dev_distractor_200.jsonl"
+HOTPOT = SHIPPED  # the 200 dev questions inside the package
 
 
 def _llm_for(name: str, max_model_len: int) -> Iterator[object]:
@@ -20,6 +23,16 @@ def _llm_for(name: str, max_model_len: int) -> Iterator[object]:
     llm = connect(name, server=cfg)
     yield llm
     llm.close()
+
+
+@pytest.fixture(autouse=True)
+def _no_model_requests(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Only integration tests (and tests marked `model_requests`, e.g. the client's own over
+    an httpx.MockTransport) may make model requests; elsewhere the vLLM client raises
+    ModelRequestsDisabledError, so a test cannot reach a server by mistake."""
+    allowed = any(request.node.get_closest_marker(m) for m in ("integration", "model_requests"))
+    with override_allow_model_requests(allowed):
+        yield
 
 
 @pytest.fixture(scope="session")
@@ -36,6 +49,7 @@ def qwen_llm() -> Iterator[object]:
 
 @pytest.fixture(scope="session")
 def hotpot_path() -> Path:
+    """The 200 HotpotQA dev questions that ship inside the package (no ../shared needed)."""
     if not HOTPOT.is_file():
-        pytest.fail(f"HotpotQA sample not found at {HOTPOT}; it ships in ../shared beside the repo")
+        pytest.fail(f"HotpotQA sample not found at {HOTPOT}; it ships with agentkit.evals")
     return HOTPOT

@@ -11,14 +11,14 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from agentkit.budget import BudgetTracker
-from agentkit.llm import LLM, CallLabels, Completion
-from agentkit.llm.client import Prompt
+from agentkit.llm.model import Model, Prompt
 from agentkit.tokens import ByteCounter
+from agentkit.types import CallLabels, Completion
 
 
 @dataclass(frozen=True, kw_only=True)
 class ToolContext:
-    llm: LLM | None = None
+    llm: Model | None = None
     run_id: str = "default"
     budget: BudgetTracker | None = None
     role: str = "worker"

@@ -6,22 +6,30 @@ so one small call turns a passage into the name the next step needs.
 
 from __future__ import annotations
 
-from importlib import resources
+from collections.abc import Mapping
 
+from agentkit.prompts import PromptTemplates
 from agentkit.tools.context import ToolContext
 from agentkit.tools.tool import Tool
 
-PROMPT = (resources.files(__package__) / "prompts" / "llm.txt").read_text(encoding="utf-8")
 
-
-def llm_tool(*, max_tokens: int = 48, name: str = "llm") -> Tool:
+def llm_tool(
+    *, max_tokens: int = 48, name: str = "llm", prompt_templates: Mapping[str, str] | None = None
+) -> Tool:
     """Its calls are labelled with the run, the step and role "worker", and charged to the
-    run's budget."""
+    run's budget. `prompt_templates` may replace its one template, "llm" ({question}: the
+    sub-question with its context)."""
+    prompts = PromptTemplates(
+        "llm_tool", "agentkit.tools", {"llm": ("question",)}, prompt_templates
+    )
 
     async def llm(question: str, ctx: ToolContext, context: str = "") -> str:
         text = f"{context.strip()}\n\n{question.strip()}" if context.strip() else question.strip()
-        reply = await ctx.generate(
-            PROMPT.format(question=text), max_tokens=max_tokens, purpose="llm tool"
+        reply = await ctx.generate(  # tools=(): an answer, never a tool call
+            prompts.render("llm", question=text),
+            max_tokens=max_tokens,
+            purpose="llm tool",
+            tools=(),
         )
         return reply.text.strip()
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel
+from pydantic import BaseModel, field_validator
+
+from agentkit.text import clean_text
 
 
 class Observation(BaseModel):
@@ -13,6 +15,11 @@ class Observation(BaseModel):
     error: str | None = None
     truncated: bool = False
     latency_s: float = 0.0
+
+    @field_validator("text")
+    @classmethod
+    def _encodable(cls, text: str) -> str:
+        return clean_text(text)
 
     @classmethod
     def failure(cls, error: str, latency_s: float = 0.0) -> Observation:

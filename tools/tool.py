@@ -19,12 +19,14 @@ import time
 from collections.abc import Callable, Mapping
 from typing import Any, get_type_hints, overload
 
-from pydantic import BaseModel, ValidationError, create_model
+from pydantic import BaseModel, Field, ValidationError, create_model
 
 from agentkit.errors import BudgetExceededError, ConfigError
 from agentkit.packing import cap_tokens
 from agentkit.tools.context import ToolContext
+from agentkit.tools.docs import describe_args, read_docstring
 from agentkit.tools.observation import Observation
+from agentkit.types import ToolSpec
 
 NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
 
@@ -49,14 +51,14 @@ class Tool:
                 f"tool name {self.name!r} cannot be written as name[input]; use letters, "
                 "digits, '_' or '-', starting with a letter"
             )
-        doc = (inspect.getdoc(fn) or "").strip().splitlines()
-        self.description = description or (doc[0] if doc else "")
+        summary, self.arg_docs = read_docstring(inspect.getdoc(fn) or "")
+        self.description = description or summary
         if not self.description:
             raise ConfigError(f"tool {self.name!r} needs a description: pass one or a docstring")
         self.timeout_s = timeout_s
         self.max_tokens = max_tokens
         self.terminal = terminal
-        self._context_param, self.args_model = _args_model(fn, self.name)
+        self._context_param, self.args_model = _args_model(fn, self.name, self.arg_docs)
         self.text_field = _text_field(self.args_model)
 
     def __repr__(self) -> str:
@@ -71,21 +73,35 @@ class Tool:
         return f"{self.name}[{{{fields}}}]"
 
     def render(self) -> str:
-        return f"{self.usage}: {self.description}"
+        """One line: `convert[value]: what it does (value: ...; unit: ..., default "m")`, the
+        parenthesis only where the docstring has an Args section."""
+        return f"{self.usage}: {self.description}{describe_args(self.args_model, self.arg_docs)}"
+
+    @property
+    def spec(self) -> ToolSpec:
+        """What a model is told of this tool (test models use it to call it validly)."""
+        return ToolSpec(
+            name=self.name,
+            description=self.description,
+            usage=self.usage,
+            parameters=self.args_model.model_json_schema(),
+            text_argument=self.text_field,
+            terminal=self.terminal,
+        )
 
     def parse(self, raw: str | Mapping[str, Any]) -> BaseModel:
-        """Validate the model's input: a mapping, JSON, or text for the one text argument."""
+        """Validate the model's input: a mapping, JSON of the arguments, or any text, exactly
+        as given, for the text argument (JSON naming other keys is text too)."""
         if isinstance(raw, Mapping):
             return self.args_model.model_validate(raw)
-        several = len(self.args_model.model_fields) > 1
-        if raw.lstrip().startswith("{") and (self.text_field is None or several):
-            try:
-                return self.args_model.model_validate(json.loads(raw))
-            except json.JSONDecodeError:
-                pass
+        fields = self.args_model.model_fields
+        args = _json_object(raw)
+        names_arguments = len(fields) > 1 and args.keys() <= fields.keys()
+        if args and (self.text_field is None or names_arguments):
+            return self.args_model.model_validate(args)
         if self.text_field is None:
             raise ValueError(f"{self.name} takes several arguments; write {self.usage}")
-        return self.args_model.model_validate({self.text_field: raw.strip()})
+        return self.args_model.model_validate({self.text_field: raw})
 
     async def __call__(
         self, raw: str | Mapping[str, Any], ctx: ToolContext | None = None
@@ -149,8 +165,11 @@ def tool(fn: Callable[..., Any] | None = None, /, **options: Any) -> Any:
     return Tool(fn, **options)
 
 
-def _args_model(fn: Callable[..., Any], name: str) -> tuple[str | None, type[BaseModel]]:
-    """(name of the injected ToolContext parameter or None, pydantic model of the rest)."""
+def _args_model(
+    fn: Callable[..., Any], name: str, docs: Mapping[str, str]
+) -> tuple[str | None, type[BaseModel]]:
+    """(name of the injected ToolContext parameter or None, pydantic model of the rest, each
+    field described by the docstring's Args where it says something)."""
     hints = get_type_hints(fn)
     context_param = None
     fields: dict[str, Any] = {}
@@ -161,7 +180,8 @@ def _args_model(fn: Callable[..., Any], name: str) -> tuple[str | None, type[Bas
         if hint is ToolContext:
             context_param = p.name
             continue
-        fields[p.name] = (hint, ... if p.default is p.empty else p.default)
+        default = ... if p.default is p.empty else p.default
+        fields[p.name] = (hint, Field(default, description=docs.get(p.name) or None))
     model_name = "".join(part.title() for part in re.split(r"[_-]", name)) + "Args"
     return context_param, create_model(model_name, **fields)
 
@@ -173,6 +193,17 @@ def _text_field(model: type[BaseModel]) -> str | None:
     if len(required) == 1:
         return required[0]
     return next(iter(fields)) if len(fields) == 1 else None
+
+
+def _json_object(raw: str) -> dict[str, Any]:
+    """The JSON object `raw` is, or {} if it is none."""
+    if not raw.lstrip().startswith("{"):
+        return {}
+    try:
+        value = json.loads(raw)
+    except json.JSONDecodeError:
+        return {}
+    return value if isinstance(value, dict) else {}
 
 
 def _as_text(result: Any) -> str:

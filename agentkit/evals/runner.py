@@ -154,9 +154,9 @@ def summarise(name: str, results: list[QuestionResult]) -> Summary:
     )
 
 
-def progress_bar() -> Progress:
+def progress_bar(width: int = 8) -> Progress:
     return Progress(
-        TextColumn("[bold]{task.description:>8}"),
+        TextColumn(f"[bold]{{task.description:>{width}}}"),
         BarColumn(),
         MofNCompleteColumn(),
         TimeElapsedColumn(),

@@ -1,39 +1,31 @@
 """The systems a HotpotQA comparison runs: `direct` (one retrieval, one call) and the planners.
 
-All of them get the same search tool over the same passages, so only the way they use the
-model differs.
+All of them search the same documents (agentkit.evals.retrieval), so only the way they use
+the model differs: direct, ReAct and ReWOO through the `search` tool, SMR with its own
+state machine over the same retriever.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from importlib.resources import files
 
 from agentkit.agent import Agent
-from agentkit.evals.hotpotqa import HotpotQuestion, Setting, open_corpus
+from agentkit.errors import ConfigError
+from agentkit.evals.hotpotqa import HotpotQuestion
+from agentkit.evals.retrieval import Retrieval
 from agentkit.evals.runner import Outcome, System
-from agentkit.llm import LLM
-from agentkit.memory.lexical import Corpus
-from agentkit.planners import Planner, ReAct, ReWOO, short_answer
-from agentkit.tools import Tool, ToolContext, llm_tool, search_tool
+from agentkit.llm import Model
+from agentkit.planners import SMR, Planner, ReAct, ReWOO, short_answer
+from agentkit.prompts import load_prompt
+from agentkit.tools import Tool, ToolContext, llm_tool
 
-SYSTEMS = ("direct", "react", "rewoo")
+SYSTEMS = ("direct", "react", "rewoo", "smr")
 SearchFor = Callable[[HotpotQuestion], Tool]
 
 
-def search_factory(
-    setting: Setting, questions: list[HotpotQuestion], *, k: int = 2, max_tokens: int = 300
-) -> SearchFor:
-    """Distractor: each question searches its own 10 paragraphs. Open: one shared corpus."""
-    if setting == "open":
-        shared = search_tool(Corpus(open_corpus(questions)), k=k, max_tokens=max_tokens)
-        return lambda q: shared
-    return lambda q: search_tool(Corpus.from_hotpot(q.context), k=k, max_tokens=max_tokens)
-
-
-def direct(llm: LLM, search_for: SearchFor, *, answer_tokens: int = 32) -> System:
+def direct(llm: Model, search_for: SearchFor, *, answer_tokens: int = 32) -> System:
     """Retrieve with the question itself, then answer in one call."""
-    template = files("agentkit.evals").joinpath("prompts/direct.txt").read_text()
+    template = load_prompt("agentkit.evals", "direct")
 
     async def run(q: HotpotQuestion, run_id: str) -> Outcome:
         ctx = ToolContext(llm=llm, run_id=run_id, role="reader")
@@ -45,7 +37,7 @@ def direct(llm: LLM, search_for: SearchFor, *, answer_tokens: int = 32) -> Syste
     return run
 
 
-def planner_system(llm: LLM, planner: Planner, search_for: SearchFor) -> System:
+def planner_system(llm: Model, planner: Planner, search_for: SearchFor) -> System:
     agent = Agent(llm, planner=planner)
     helper = llm_tool()
 
@@ -56,12 +48,22 @@ def planner_system(llm: LLM, planner: Planner, search_for: SearchFor) -> System:
     return run
 
 
-def build(name: str, llm: LLM, search_for: SearchFor) -> System:
+def smr_system(llm: Model, retrieval: Retrieval) -> System:
+    """SMR over each question's retriever (its own search loop, then one answer call)."""
+
+    async def run(q: HotpotQuestion, run_id: str) -> Outcome:
+        system = planner_system(llm, SMR(retrieval.retriever(q)), retrieval.tool)
+        return await system(q, run_id)
+
+    return run
+
+
+def build(name: str, llm: Model, retrieval: Retrieval) -> System:
     if name == "direct":
-        return direct(llm, search_for)
+        return direct(llm, retrieval.tool)
+    if name == "smr":
+        return smr_system(llm, retrieval)
     planners: dict[str, Callable[[], Planner]] = {"react": ReAct, "rewoo": ReWOO}
     if name not in planners:
-        from agentkit.errors import ConfigError
-
         raise ConfigError(f"unknown system {name!r}; choose from {', '.join(SYSTEMS)}")
-    return planner_system(llm, planners[name](), search_for)
+    return planner_system(llm, planners[name](), retrieval.tool)

@@ -134,7 +134,7 @@ def _check(target: Target, root: Path, acked: set[str], sentinels: list[Path], w
 def write_points(target: Target, workdir: Path) -> dict[str, int]:
     """How often an uninterrupted run of the writer reaches each write point."""
     _, lines = _run_writer(target, workdir / "count", {"AGENTKIT_CRASH_COUNT": "1"}, None)
-    counts = next((ln.split()[1:] for ln in lines if ln.startswith("COUNTS")), [])
+    counts: list[str] = next((ln.split()[1:] for ln in lines if ln.startswith("COUNTS")), [])
     return {k: int(v) for k, v in (c.split("=") for c in counts)}
 
 

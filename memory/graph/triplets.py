@@ -16,7 +16,7 @@ import hashlib
 import json
 import re
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -28,17 +28,14 @@ from agentkit.errors import (
     LLMError,
     StructuredOutputError,
 )
-from agentkit.llm import LLM, CallLabels, StructuredOutput
+from agentkit.llm import CallLabels, Model, StructuredOutput
 from agentkit.memory.store.disk_cache import DiskCache
+from agentkit.prompts import PromptTemplates
 from agentkit.text import Paragraph
 
 Triple = tuple[str, str, str]
+TEMPLATES = {"triplets": ("n", "title", "text")}
 
-PROMPT = (
-    "List up to {n} key facts of this passage as JSON [subject, relation, object] triples. "
-    "Use full names from the text (never pronouns), a 1-3 word relation, short objects. "
-    'Example: [["Paris","capital of","France"]]\n\n{title}: {text}'
-)
 _TRIPLE = re.compile(
     r'\[\s*"((?:[^"\\]|\\.)*)"\s*,\s*"((?:[^"\\]|\\.)*)"\s*,\s*"((?:[^"\\]|\\.)*)"'
 )
@@ -143,7 +140,7 @@ class TripletExtractor:
 
     def __init__(
         self,
-        llm: LLM,
+        llm: Model,
         cache: DiskCache | None = None,
         *,
         max_triplets: int = 3,
@@ -152,8 +149,14 @@ class TripletExtractor:
         max_input_chars: int = 600,
         concurrency: int = 16,
         run_id: str = "index",
+        prompt_templates: Mapping[str, str] | None = None,
     ) -> None:
+        """`prompt_templates` may replace its one template, "triplets" ({n}, {title}, {text});
+        the cache key covers the template, so another one extracts afresh."""
         self.llm = llm
+        self.prompts = PromptTemplates(
+            "TripletExtractor", "agentkit.memory.graph", TEMPLATES, prompt_templates
+        )
         self.cache = cache
         self.max_triplets = max_triplets
         self.max_tokens = max_tokens
@@ -161,7 +164,8 @@ class TripletExtractor:
         self.concurrency = concurrency
         self.run_id = run_id
         self.schema = triplet_schema(max_triplets, max_chars)
-        settings = json.dumps([PROMPT, self.schema, max_tokens, max_input_chars, llm.model])
+        template = self.prompts["triplets"]
+        settings = json.dumps([template, self.schema, max_tokens, max_input_chars, llm.model])
         self._salt = hashlib.sha256(settings.encode()).hexdigest()[:16]
 
     def cache_key(self, paragraph: Paragraph) -> str:
@@ -175,7 +179,9 @@ class TripletExtractor:
                 break
             kept.append(sentence)
         text = " ".join(kept)[: self.max_input_chars]
-        return PROMPT.format(n=self.max_triplets, title=paragraph.title, text=text)
+        return self.prompts.render(
+            "triplets", n=self.max_triplets, title=paragraph.title, text=text
+        )
 
     def cached(self, paragraphs: Sequence[Paragraph]) -> dict[str, Extraction]:
         """Cached results by paragraph key (no model calls)."""

@@ -4,8 +4,8 @@ import json
 
 import pytest
 
-from agentkit.evals import hotpotqa
-from agentkit.evals.cli import compare
+from agentkit.evals import hotpotqa, retrieval
+from agentkit.evals.compare import compare
 
 pytestmark = pytest.mark.integration
 
@@ -15,7 +15,8 @@ async def test_compare_runs_every_system_and_counts_from_the_engine(
 ):
     questions = hotpotqa.load(hotpot_path, n=2)
     before = smol_llm.ledger.total().usage.total_tokens
-    summaries = await compare(smol_llm, ["direct", "rewoo"], questions, "distractor", tmp_path, 2)
+    search = retrieval.build("bm25", "distractor", questions)
+    summaries = await compare(smol_llm, ["direct", "rewoo"], questions, search, tmp_path, 2)
     assert [s.system for s in summaries] == ["direct", "rewoo"]
     rows = [json.loads(x) for x in (tmp_path / "rewoo.jsonl").read_text().splitlines()]
     assert len(rows) == 2
@@ -32,7 +33,11 @@ async def test_compare_runs_every_system_and_counts_from_the_engine(
 
 
 async def test_open_setting_searches_one_shared_corpus(smol_llm, hotpot_path, tmp_path):
+    """On the real engine; that the corpus is the shared one (and that another question's
+    evidence is found) is checked in tests/unit/test_eval_cli.py."""
     corpus = hotpotqa.load(hotpot_path)
     questions = corpus[:1]
-    [s] = await compare(smol_llm, ["direct"], questions, "open", tmp_path, 1, corpus)
-    assert s.n == 1 and s.errors == 0
+    search = retrieval.build("bm25", "open", questions, corpus)
+    assert len(search.retriever(questions[0]).passages) == 1971  # not the question's own 10
+    summaries = await compare(smol_llm, ["direct", "smr"], questions, search, tmp_path, 1)
+    assert [(s.system, s.n, s.errors) for s in summaries] == [("direct", 1, 0), ("smr", 1, 0)]

@@ -16,8 +16,8 @@ from agentkit import (
     llm_tool,
     search_tool,
 )
+from agentkit.testing import FunctionModel, in_order
 from agentkit.trace import TraceWriter, read_trace
-from tests.scripted_llm import ScriptedLLM
 
 CONTEXT = [
     ["Jaws (film)", ["Jaws is a 1975 film", " directed by Steven Spielberg."]],
@@ -30,13 +30,17 @@ PLAN = (
 )
 
 
-def respond(call):
-    prompt = call.prompt
-    if prompt.startswith("Plan tool calls"):
+def respond(messages, info):
+    if info.labels.role == "planner":
         return PLAN
-    if prompt.startswith("Answer the question from the evidence"):
+    if info.labels.role == "solver":
         return "California State University, Long Beach"
-    return "Steven Spielberg"
+    return "Steven Spielberg"  # the llm tool
+
+
+async def slow_respond(messages, info):
+    await asyncio.sleep(0.05)
+    return respond(messages, info)
 
 
 def _agent(llm, **kw):
@@ -46,7 +50,7 @@ def _agent(llm, **kw):
 
 
 async def test_a_run_returns_answer_plan_steps_and_usage_by_role():
-    llm = ScriptedLLM(respond)
+    llm = FunctionModel(respond)
     result = await _agent(llm).run("Which university did the director of Jaws attend?", run_id="q1")
     assert isinstance(result, AgentResult) and result.error is None
     assert result.answer == "California State University, Long Beach"
@@ -73,7 +77,7 @@ async def test_a_run_returns_answer_plan_steps_and_usage_by_role():
 
 
 async def test_budget_exceeded_ends_the_run_with_an_error_not_an_exception():
-    llm = ScriptedLLM(["Action: search[Jaws]"] * 10)
+    llm = FunctionModel(in_order(["Action: search[Jaws]"] * 10))
     agent = Agent(
         llm,
         planner=ReAct(max_steps=8),
@@ -88,7 +92,7 @@ async def test_budget_exceeded_ends_the_run_with_an_error_not_an_exception():
 
 
 async def test_an_unusable_plan_ends_the_run_with_an_error():
-    llm = ScriptedLLM(["Rush.", "Rush, really."])
+    llm = FunctionModel(in_order(["Rush.", "Rush, really."]))
     agent = Agent(
         llm, planner=ReWOO(constrained=False), tools=[search_tool(Corpus.from_hotpot(CONTEXT))]
     )
@@ -98,7 +102,7 @@ async def test_an_unusable_plan_ends_the_run_with_an_error():
 
 
 async def test_many_runs_share_one_llm_concurrently_with_their_own_usage():
-    llm = ScriptedLLM(respond, delay_s=0.05)
+    llm = FunctionModel(slow_respond)
     agent = _agent(llm)
     results = await asyncio.gather(*(agent.run(f"Question {i}?") for i in range(8)))
     assert len({r.run_id for r in results}) == 8
@@ -111,7 +115,7 @@ async def test_many_runs_share_one_llm_concurrently_with_their_own_usage():
 
 
 async def test_tools_can_be_replaced_for_one_run():
-    llm = ScriptedLLM(respond)
+    llm = FunctionModel(respond)
     agent = _agent(llm)
     other = [search_tool([("Jaws (film)", "Jaws was directed by Someone Else.")]), llm_tool()]
     result = await agent.run("Who?", tools=other)
@@ -120,7 +124,7 @@ async def test_tools_can_be_replaced_for_one_run():
 
 
 async def test_trace_gets_this_agents_calls_steps_and_results(tmp_path):
-    llm = ScriptedLLM(respond)
+    llm = FunctionModel(respond)
     trace = TraceWriter(tmp_path / "trace.jsonl")
     traced, untraced = _agent(llm, trace=trace), _agent(llm)
     await traced.run("Who?", run_id="traced")
@@ -133,7 +137,17 @@ async def test_trace_gets_this_agents_calls_steps_and_results(tmp_path):
 
 
 def test_run_sync_from_plain_code():
-    llm = ScriptedLLM(respond)
+    llm = FunctionModel(respond)
     result = _agent(llm).run_sync("Which university?")
     assert result.answer == "California State University, Long Beach"
     llm.close()
+
+
+async def test_finished_runs_leave_nothing_behind_in_the_agent_or_the_ledger_listeners(tmp_path):
+    llm = FunctionModel(respond)
+    agent = _agent(llm, trace=TraceWriter(tmp_path / "t.jsonl"))
+    for i in range(20):
+        await agent.run("Who?", run_id=f"r{i}")
+    assert agent._active == set() and llm.ledger._listeners == []
+    with pytest.raises(ConfigError, match="was used before"):
+        await agent.run("Who?", run_id="r3")

@@ -4,9 +4,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from agentkit.planners import ReWOO, RunContext, execute, parse_plan
+from agentkit.testing import FunctionModel, WordCounter
 from agentkit.tools import ToolRegistry, llm_tool, search_tool
 from agentkit.tools.focus import focus, sentences
-from tests.scripted_llm import ScriptedLLM, WordCounter
 
 COUNT = WordCounter().count_text
 PASSAGES = (
@@ -56,7 +56,7 @@ def test_never_over_budget_and_never_raises(text, query, budget):
 
 
 async def _ctx(respond, *tools):
-    llm = ScriptedLLM(respond)
+    llm = FunctionModel(respond)
     await llm.ensure_ready()
     return RunContext(llm=llm, run_id="r", tools=ToolRegistry(tools), count_tokens=COUNT)
 
@@ -65,7 +65,7 @@ DOCS = [tuple(line.split(": ", 1)) for line in PASSAGES.splitlines()]
 
 
 async def test_worker_focuses_a_result_on_the_input_that_uses_it():
-    ctx = await _ctx(lambda call: "Steven Spielberg", search_tool(DOCS, max_tokens=200), llm_tool())
+    ctx = await _ctx(lambda m, i: "Steven Spielberg", search_tool(DOCS, max_tokens=200), llm_tool())
     plan = parse_plan("#E1 = search[Jaws director]\n#E2 = llm[Who directed the film? #E1]")
     results = await execute(plan, ctx, ref_tokens=12)
     assert "directed by Steven Spielberg" in results[2].input
@@ -76,10 +76,10 @@ async def test_worker_focuses_a_result_on_the_input_that_uses_it():
 async def test_solver_evidence_stays_within_its_budget():
     solver_prompts = []
 
-    def respond(call):
-        if call.prompt.startswith("Plan tool calls"):
+    def respond(messages, info):
+        if info.labels.role == "planner":
             return "Plan: Find Jaws.\n#E1 = search[Jaws]\nPlan: Find him.\n#E2 = search[Spielberg]"
-        solver_prompts.append(call.prompt)
+        solver_prompts.append(messages[-1].content)
         return "Cincinnati"
 
     ctx = await _ctx(respond, search_tool(DOCS, k=1))

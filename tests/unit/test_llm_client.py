@@ -19,6 +19,8 @@ from agentkit.tokens import ByteCounter
 
 MODELS = {"data": [{"id": "m", "root": "/nowhere", "max_model_len": 2000}]}
 
+pytestmark = pytest.mark.model_requests  # requests go to an httpx.MockTransport
+
 
 def _ok(text="hi", p=7, c=2):
     return {

@@ -20,11 +20,14 @@ def test_wheel_maps_subpackages_under_agentkit_and_ships_prompts(tmp_path):
     names = zipfile.ZipFile(wheel).namelist()
     tops = {n.split("/")[0] for n in names if not n.startswith("agentkit-")}
     assert tops == {"agentkit"}, tops  # nothing generic like `memory` at the top level
-    for pkg in ("planners", "memory", "memory/store", "memory/graph", "tools", "llm", "evals"):
+    packages = ("planners", "memory", "memory/store", "memory/graph", "tools", "llm", "evals")
+    for pkg in (*packages, "testing"):
         assert f"agentkit/{pkg}/__init__.py" in names
     prompts = [n for n in names if n.endswith(".txt")]
     assert any(n.startswith("agentkit/planners/prompts/") for n in prompts)
     assert "agentkit/evals/prompts/direct.txt" in prompts
+    for shipped in ("hotpot_dev_distractor_200.jsonl", "README.md"):  # data + its licence note
+        assert f"agentkit/evals/data/{shipped}" in names
 
 
 def test_editable_install_imports_the_mapped_packages():

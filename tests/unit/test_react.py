@@ -1,12 +1,12 @@
-"""ReAct with a scripted model: the loop, its limits, and reading actions robustly."""
+"""ReAct with a function model: the loop, its limits, and reading actions robustly."""
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from agentkit.planners import PlannerError, ReAct, RunContext, parse_action, short_answer
+from agentkit.testing import FunctionModel, WordCounter, in_order
 from agentkit.tools import ToolRegistry, finish_tool, search_tool
-from tests.scripted_llm import ScriptedLLM, WordCounter
 
 DOCS = [
     ("Jaws (film)", "Jaws is a 1975 film directed by Steven Spielberg."),
@@ -74,13 +74,12 @@ def test_short_answers(reply, answer):
 
 
 async def test_the_loop_searches_then_finishes_resending_the_history():
-    llm = ScriptedLLM(
-        [
-            "Thought: I need the director.\nAction: search[Jaws director]\nObservation: made up",
-            "Thought: Spielberg. Where did he study?\nAction: search[Steven Spielberg university]",
-            "Thought: I know it.\nAction: finish[California State University, Long Beach.]",
-        ]
-    )
+    script = [
+        "Thought: I need the director.\nAction: search[Jaws director]\nObservation: made up",
+        "Thought: Spielberg. Where did he study?\nAction: search[Steven Spielberg university]",
+        "Thought: I know it.\nAction: finish[California State University, Long Beach.]",
+    ]
+    llm = FunctionModel(in_order(script))
     ctx = _ctx(llm)
     out = await ReAct().run("Which university did the director of Jaws attend?", ctx)
     assert out.answer == "California State University, Long Beach" and out.plan is None
@@ -88,9 +87,9 @@ async def test_the_loop_searches_then_finishes_resending_the_history():
     assert ctx.steps[0].note == "I need the director."
     third = llm.calls[2]
     assert len(third.messages) == 5  # prompt, (thought+action, observation) x 2
-    assert third.messages[1]["content"].endswith("Action: search[Jaws director]")  # no fake obs
-    assert third.messages[2]["content"].startswith("Observation: Jaws (film): Jaws is a 1975")
-    assert third.body["stop"][0] == "Observation:"
+    assert third.messages[1].content.endswith("Action: search[Jaws director]")  # no fake obs
+    assert third.messages[2].content.startswith("Observation: Jaws (film): Jaws is a 1975")
+    assert third.info.stop[0] == "Observation:"
     assert all(r.labels.role == "react" for r in llm.ledger.records("r"))
     assert [r.labels.step for r in llm.ledger.records("r")] == [1, 2, 3]
     prompt = llm.calls[0].prompt
@@ -98,38 +97,44 @@ async def test_the_loop_searches_then_finishes_resending_the_history():
 
 
 async def test_a_malformed_reply_gets_feedback_and_costs_a_step():
-    llm = ScriptedLLM(["I think it is Spielberg.", "Thought: ok\nAction: finish[Steven Spielberg]"])
+    llm = FunctionModel(
+        in_order(["I think it is Spielberg.", "Thought: ok\nAction: finish[Steven Spielberg]"])
+    )
     ctx = _ctx(llm)
     out = await ReAct().run("Who directed Jaws?", ctx)
     assert out.answer == "Steven Spielberg"
-    feedback = llm.calls[1].messages[-1]["content"]
+    feedback = llm.calls[1].messages[-1].content
     assert feedback.startswith("Observation: no Action found") and "search[...]" in feedback
     assert (ctx.steps[0].tool, ctx.steps[0].ok) == ("", False)
 
 
 async def test_max_steps_then_one_last_call_for_the_answer():
-    llm = ScriptedLLM(["Action: search[Jaws]"] * 2 + ["Action: finish[Spielberg]"])
+    llm = FunctionModel(in_order(["Action: search[Jaws]"] * 2 + ["Action: finish[Spielberg]"]))
     ctx = _ctx(llm)
     out = await ReAct(max_steps=2).run("Who directed Jaws?", ctx)
     assert out.answer == "Spielberg"
-    assert "no steps left" in llm.calls[2].messages[-1]["content"]
+    assert "no steps left" in llm.calls[2].messages[-1].content
     assert [r.labels.purpose for r in llm.ledger.records("r")] == ["step", "step", "last step"]
 
 
 async def test_no_answer_at_all_is_a_planner_error():
     # the last call is constrained to finish[...]; only running out of tokens can spoil it
-    llm = ScriptedLLM(["Action: search[Jaws]", "Thought: it is a b c d e f g\nAction: finish[x]"])
+    llm = FunctionModel(
+        in_order(["Action: search[Jaws]", "Thought: it is a b c d e f g\nAction: finish[x]"])
+    )
     with pytest.raises(PlannerError, match="max_steps=1"):
         await ReAct(max_steps=1, step_tokens=8).run("Who directed Jaws?", _ctx(llm))
-    assert "structured_outputs" in llm.calls[1].body
+    assert llm.calls[1].info.structured is not None
 
 
 async def test_a_repeated_action_gets_a_short_reminder_instead_of_a_rerun():
-    llm = ScriptedLLM(["Action: search[Jaws]", "Action: search[jaws]", "finish[Spielberg]"])
+    llm = FunctionModel(
+        in_order(["Action: search[Jaws]", "Action: search[jaws]", "finish[Spielberg]"])
+    )
     ctx = _ctx(llm)
     out = await ReAct().run("Who directed Jaws?", ctx)
     assert out.answer == "Spielberg"  # a bare finish[...] line is read as the action
-    reminder = llm.calls[2].messages[-1]["content"]
+    reminder = llm.calls[2].messages[-1].content
     assert reminder.startswith("Observation: you already did search[jaws] at step 1")
     assert [(s.tool, s.ok) for s in ctx.steps] == [
         ("search", True),
@@ -139,8 +144,29 @@ async def test_a_repeated_action_gets_a_short_reminder_instead_of_a_rerun():
 
 
 async def test_a_registered_terminal_tool_is_used_for_finishing():
-    llm = ScriptedLLM(["Action: done[Spielberg]"])
+    llm = FunctionModel(in_order(["Action: done[Spielberg]"]))
     ctx = _ctx(llm, [search_tool(DOCS), finish_tool(name="done")])
     out = await ReAct().run("Who directed Jaws?", ctx)
     assert out.answer == "Spielberg" and ctx.steps[-1].tool == "done"
     assert "done[answer]: " in llm.calls[0].prompt
+
+
+@pytest.mark.parametrize(
+    ("reply", "answer"),
+    [
+        ("Paris\x07\x1b[31m red\x1b[0m.", "Paris red"),
+        ("\x00\x00\nYes, because it is", "Yes"),
+        ("\x1b[2J\x1b[HFinal Answer: 1975\x7f", "1975"),
+    ],
+)
+def test_final_answers_carry_no_control_characters(reply, answer):
+    assert short_answer(reply) == answer
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Action" + " " * 65536, "Thought" + " " * 65536 + "\nAction: search[x]", "\t" * 65536],
+)
+def test_long_runs_of_blanks_parse_to_the_right_action(text):
+    action = parse_action(text, ["search"])
+    assert action is None if "search" not in text else action.input == "x"

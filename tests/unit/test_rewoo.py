@@ -1,14 +1,13 @@
-"""ReWOO with a scripted model: concurrent worker, evidence paired by id, re-planning."""
+"""ReWOO with a function model: concurrent worker, evidence paired by id, re-planning."""
 
 import asyncio
-import time
 
 import pytest
 
 from agentkit.errors import ConfigError
 from agentkit.planners import PlanError, ReWOO, RunContext, execute, parse_plan
+from agentkit.testing import FunctionModel, WordCounter, in_order
 from agentkit.tools import ToolRegistry, llm_tool, search_tool, tool
-from tests.scripted_llm import ScriptedLLM, WordCounter
 
 DOCS = [
     ("Jaws (film)", "Jaws is a 1975 film directed by Steven Spielberg."),
@@ -23,29 +22,35 @@ def _ctx(llm=None, tools=()):
     )
 
 
-def _timed_tool(log, delay=0.3):
+def _barrier_tool(events, together):
+    """Steps a, b and c each wait until all three are running at once (a barrier): run one
+    after another, they would never get past it. Every start and end is logged in order."""
+    arrived, all_here = [], asyncio.Event()  # asyncio.Barrier needs Python 3.11
+
     @tool
     async def wait(label: str) -> str:
-        """Wait, then echo."""
-        start = time.monotonic()
-        await asyncio.sleep(delay)
-        log[label] = (start, time.monotonic())
+        """Wait for the others, then echo."""
+        events.append(("start", label))
+        if len(label) == 1:
+            arrived.append(label)
+            if len(arrived) == together:
+                all_here.set()
+            await asyncio.wait_for(all_here.wait(), timeout=10)
+        events.append(("end", label))
         return f"<{label}>"
 
     return wait
 
 
 async def test_independent_steps_overlap_and_dependent_steps_wait():
-    log = {}
+    events = []
     plan = parse_plan("#E1 = wait[a]\n#E2 = wait[b]\n#E3 = wait[c]\n#E4 = wait[after #E1 and #E3]")
-    t0 = time.monotonic()
-    results = await execute(plan, _ctx(tools=[_timed_tool(log)]))
-    elapsed = time.monotonic() - t0
-    assert elapsed < 0.9  # three layers of 0.3 s would take 1.2 s; two layers take 0.6 s
-    starts = sorted(log[k][0] for k in "abc")
-    assert starts[-1] - starts[0] < 0.1  # a, b, c ran together
-    dependent = log["after <a> and <c>"]
-    assert dependent[0] >= max(log["a"][1], log["c"][1])  # waited for both references
+    results = await execute(plan, _ctx(tools=[_barrier_tool(events, together=3)]))
+    # a, b and c were all running before any of them ended
+    assert {e for e in events[:3]} == {("start", "a"), ("start", "b"), ("start", "c")}
+    # the dependent step started only after both of its references had ended
+    dependent = events.index(("start", "after <a> and <c>"))
+    assert events.index(("end", "a")) < dependent and events.index(("end", "c")) < dependent
     assert results[4].input == "after <a> and <c>" and results[4].observation.text.startswith("<")
 
 
@@ -60,12 +65,12 @@ async def test_failed_and_unknown_tools_are_evidence_not_crashes():
 def _script(plan_text, solver_reply="Answer: California State University, Long Beach."):
     seen = {}
 
-    def respond(call):
-        prompt = call.prompt
-        if prompt.startswith("Plan tool calls"):
+    def respond(messages, info):
+        prompt = messages[-1].content
+        if info.labels.role == "planner":
             seen.setdefault("plan", prompt)
             return plan_text
-        if prompt.startswith("Answer the question from the evidence"):
+        if info.labels.role == "solver":
             seen["solve"] = prompt
             return solver_reply
         return "Steven Spielberg"  # the llm tool
@@ -82,7 +87,7 @@ PLAN = (
 
 async def test_plan_work_solve_with_labels_and_a_constrained_planner():
     respond, seen = _script(PLAN)
-    llm = ScriptedLLM(respond)
+    llm = FunctionModel(respond)
     await llm.ensure_ready()
     ctx = _ctx(llm, [search_tool(DOCS), llm_tool()])
     out = await ReWOO().run("Which university did the director of Jaws attend?", ctx)
@@ -90,11 +95,8 @@ async def test_plan_work_solve_with_labels_and_a_constrained_planner():
     assert out.plan == PLAN
     roles = [(r.labels.role, r.labels.step) for r in llm.ledger.records("r")]
     assert roles == [("planner", None), ("worker", 2), ("solver", None)]
-    planner_call = llm.calls[0].body
-    assert (
-        "structured_outputs" in planner_call
-        and "search|llm" in planner_call["structured_outputs"]["regex"]
-    )
+    planner_call = llm.calls[0].info
+    assert planner_call.structured is not None and "search|llm" in planner_call.structured.regex
     assert "search[query]: " in seen["plan"] and "llm[question]: " in seen["plan"]
     assert ctx.steps[2].input == "Steven Spielberg university"  # #E2 substituted
     # the solver sees each plan line with its own evidence
@@ -106,7 +108,7 @@ async def test_plan_work_solve_with_labels_and_a_constrained_planner():
 async def test_evidence_is_paired_by_id_not_position():
     plan = "Plan: second first\n#E2 = search[Ada Lovelace]\nPlan: then one\n#E1 = search[Jaws]"
     respond, seen = _script(plan, "1815")
-    llm = ScriptedLLM(respond)
+    llm = FunctionModel(respond)
     out = await ReWOO(constrained=False).run("When was Ada born?", _ctx(llm, [search_tool(DOCS)]))
     assert out.answer == "1815"
     blocks = seen["solve"].split("\n\n")
@@ -115,27 +117,23 @@ async def test_evidence_is_paired_by_id_not_position():
 
 
 async def test_a_bad_plan_is_replanned_once_with_the_reason():
-    replies = iter(["#E1 = llm[#E2]\n#E2 = search[x]", PLAN])
-    calls = []
+    def respond(messages, info):
+        if info.labels.purpose == "plan":
+            return "#E1 = llm[#E2]\n#E2 = search[x]"
+        return PLAN if info.labels.purpose == "replan" else "Steven Spielberg"
 
-    def respond(call):
-        calls.append(call)
-        if call.messages[0]["content"].startswith("Plan tool calls") and len(calls) <= 2:
-            return next(replies)
-        return "Steven Spielberg"
-
-    llm = ScriptedLLM(respond)
+    llm = FunctionModel(respond)
     ctx = _ctx(llm, [search_tool(DOCS), llm_tool()])
     out = await ReWOO(constrained=False).run("Which university?", ctx)
     assert out.plan == PLAN
-    replan = calls[1].messages
-    assert [m["role"] for m in replan] == ["user", "assistant", "user"]
-    assert "#E1 uses #E2" in replan[2]["content"]
+    replan = llm.calls[1].messages
+    assert [m.role for m in replan] == ["user", "assistant", "user"]
+    assert "#E1 uses #E2" in replan[2].content
     assert [r.labels.purpose for r in llm.ledger.records("r")][:2] == ["plan", "replan"]
 
 
 async def test_a_plan_that_stays_bad_is_a_clear_error():
-    llm = ScriptedLLM(["I know it: Rush.", "Still just Rush."])
+    llm = FunctionModel(in_order(["I know it: Rush.", "Still just Rush."]))
     try:
         await ReWOO(constrained=False).run("q?", _ctx(llm, [search_tool(DOCS)]))
     except PlanError as exc:
@@ -148,28 +146,28 @@ async def test_a_plan_that_stays_bad_is_a_clear_error():
 async def test_eleven_steps_run_unconstrained():
     plan = "\n".join(f"#E{i} = search[Jaws]" for i in range(1, 11)) + "\n#E11 = llm[#E10 #E1]"
     respond, _ = _script(plan, "Spielberg")
-    llm = ScriptedLLM(respond)
+    llm = FunctionModel(respond)
     ctx = _ctx(llm, [search_tool(DOCS), llm_tool()])
     out = await ReWOO(constrained=False, skip_unread=()).run("Who directed Jaws?", ctx)
     assert out.answer == "Spielberg" and len(ctx.steps) == 11
-    llm_call = next(c for c in llm.calls if c.prompt.startswith("Answer the question using"))
+    llm_call = next(c for c in llm.calls if c.info.labels.purpose == "llm tool")
     assert llm_call.prompt.count("Jaws (film):") == 2  # both #E10 and #E1 were filled in
 
 
 async def test_the_solver_does_not_repeat_a_passage_found_twice():
     plan = "#E1 = search[Jaws director]\n#E2 = search[Jaws film]"
     respond, seen = _script(plan, "Spielberg")
-    llm = ScriptedLLM(respond)
+    llm = FunctionModel(respond)
     await ReWOO(constrained=False).run("Who directed Jaws?", _ctx(llm, [search_tool(DOCS)]))
     assert seen["solve"].count("Jaws (film): Jaws is a 1975 film") == 1
     assert seen["solve"].count("Evidence:") == 1
 
 
 async def test_a_repeated_call_runs_once_and_both_steps_get_its_observation():
-    log = {}
+    events = []
     plan = parse_plan("#E1 = wait[a]\n#E2 = wait[a]\n#E3 = wait[x #E2]\n#E4 = wait[x <a>]")
-    results = await execute(plan, _ctx(tools=[_timed_tool(log, delay=0.05)]))
-    assert sorted(log) == ["a", "x <a>"]  # two real calls for four steps
+    results = await execute(plan, _ctx(tools=[_barrier_tool(events, together=1)]))
+    assert sorted(label for kind, label in events if kind == "start") == ["a", "x <a>"]
     assert results[2].observation == results[1].observation
     assert results[4].observation.text == results[3].observation.text == "<x <a>>"
 
@@ -180,7 +178,7 @@ async def test_llm_steps_nobody_reads_are_not_run_but_stay_in_the_plan():
         "Plan: Studies.\n#E3 = llm[Where? #E1]\nPlan: Check.\n#E4 = search[#E2 university]"
     )
     respond, seen = _script(plan)
-    llm = ScriptedLLM(respond)
+    llm = FunctionModel(respond)
     ctx = _ctx(llm, [search_tool(DOCS), llm_tool()])
     out = await ReWOO().run("Which university did the director of Jaws attend?", ctx)
     assert sorted(s.id for s in ctx.steps) == [1, 2, 4]  # #E3 feeds nothing: not run
@@ -190,6 +188,6 @@ async def test_llm_steps_nobody_reads_are_not_run_but_stay_in_the_plan():
 
 def test_evidence_budgets_must_be_positive_or_none():
     for bad in ({"evidence_tokens": 0}, {"ref_tokens": 0}, {"ref_tokens": -3}):
-        with pytest.raises(ConfigError, match="positive or None"):
+        with pytest.raises(ConfigError, match="greater than or equal to 1"):
             ReWOO(**bad)
     ReWOO(evidence_tokens=None, ref_tokens=None)

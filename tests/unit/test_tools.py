@@ -11,6 +11,7 @@ from agentkit.budget import Budget, Limits
 from agentkit.errors import BudgetExceededError, ConfigError
 from agentkit.memory.lexical import Corpus
 from agentkit.packing import cap_tokens, pack_passages
+from agentkit.testing import FunctionModel, WordCounter, in_order
 from agentkit.text import Passage
 from agentkit.tools import (
     Observation,
@@ -22,7 +23,6 @@ from agentkit.tools import (
     search_tool,
     tool,
 )
-from tests.scripted_llm import ScriptedLLM, WordCounter
 
 WORDS = WordCounter().count_text
 CTX = ToolContext(count_tokens=WORDS)
@@ -172,7 +172,7 @@ def test_passages_share_the_cap_fairly():
 
 
 async def test_llm_tool_calls_the_model_as_the_worker_of_this_step():
-    llm = ScriptedLLM(["Steven Spielberg"])
+    llm = FunctionModel(in_order(["Steven Spielberg"]))
     await llm.ensure_ready()
     ctx = ToolContext(llm=llm, run_id="r1", step=2, budget=Budget().tracker())
     obs = await llm_tool()("Who directed Jaws? Jaws is a film by Steven Spielberg.", ctx)
@@ -184,11 +184,11 @@ async def test_llm_tool_calls_the_model_as_the_worker_of_this_step():
         "llm tool",
     )
     assert "Who directed Jaws?" in llm.calls[0].prompt
-    assert llm.calls[0].body["max_tokens"] == 48
+    assert llm.calls[0].info.max_tokens == 48
 
 
 async def test_llm_tool_lets_the_budget_end_the_run():
-    llm = ScriptedLLM(["never sent"])
+    llm = FunctionModel(in_order(["never sent"]))
     await llm.ensure_ready()
     tight = Budget(run=Limits(total_tokens=5)).tracker()
     with pytest.raises(BudgetExceededError):
