@@ -41,6 +41,10 @@ class PlanStep(BaseModel):
 class Plan(BaseModel):
     steps: list[PlanStep]
 
+    def first(self, n: int) -> Plan:
+        """The first `n` steps (references point backwards, so they stay valid)."""
+        return self if len(self.steps) <= n else Plan(steps=self.steps[:n])
+
     def render(self) -> str:
         return "\n".join(f"Plan: {s.plan}\n{s.call()}" if s.plan else s.call() for s in self.steps)
 

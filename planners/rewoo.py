@@ -78,8 +78,8 @@ class ReWOO:
             options["structured"] = StructuredOutput(regex=regex)
         for attempt in ("plan", "replan"):
             reply = await ctx.generate(messages, role="planner", purpose=attempt, **options)
-            try:
-                return parse_plan(reply.text)
+            try:  # a free-text plan may run past max_steps: its first steps are run
+                return parse_plan(reply.text).first(self.settings.max_steps)
             except PlanError as exc:
                 error = exc
             messages += [

@@ -143,12 +143,13 @@ async def test_a_plan_that_stays_bad_is_a_clear_error():
     assert len(llm.calls) == 2
 
 
-async def test_eleven_steps_run_unconstrained():
+async def test_eleven_steps_run_unconstrained_when_max_steps_allows():
     plan = "\n".join(f"#E{i} = search[Jaws]" for i in range(1, 11)) + "\n#E11 = llm[#E10 #E1]"
     respond, _ = _script(plan, "Spielberg")
     llm = FunctionModel(respond)
     ctx = _ctx(llm, [search_tool(DOCS), llm_tool()])
-    out = await ReWOO(constrained=False, skip_unread=()).run("Who directed Jaws?", ctx)
+    planner = ReWOO(constrained=False, skip_unread=(), max_steps=11)
+    out = await planner.run("Who directed Jaws?", ctx)
     assert out.answer == "Spielberg" and len(ctx.steps) == 11
     llm_call = next(c for c in llm.calls if c.info.labels.purpose == "llm tool")
     assert llm_call.prompt.count("Jaws (film):") == 2  # both #E10 and #E1 were filled in
@@ -191,3 +192,12 @@ def test_evidence_budgets_must_be_positive_or_none():
         with pytest.raises(ConfigError, match="greater than or equal to 1"):
             ReWOO(**bad)
     ReWOO(evidence_tokens=None, ref_tokens=None)
+
+
+async def test_an_unconstrained_plan_runs_at_most_max_steps():
+    long_plan = "\n".join(f"Plan: step {i}\n#E{i} = search[Jaws {i}]" for i in range(1, 31))
+    llm = FunctionModel(lambda m, info: long_plan if info.labels.role == "planner" else "1975")
+    ctx = _ctx(llm, tools=[search_tool(DOCS)])
+    out = await ReWOO(constrained=False, max_steps=4).run("When?", ctx)
+    assert out.answer == "1975" and len(ctx.steps) == 4
+    assert [s.id for s in ctx.steps] == [1, 2, 3, 4]
