@@ -1,8 +1,9 @@
 """ReWOO (Xu et al. 2023): plan every tool call in one model call, run the calls, then
 answer in one more call, so the model never re-reads a growing history.
 
-The plan is constrained by a regex through vLLM's structured outputs, so even a small model
-writes a plan that parses, calls only registered tools and has at most `max_steps` steps.
+The plan is constrained through vLLM's structured outputs (a flat regex by default; see
+`constraint`), so even a small model writes a plan that parses, calls only registered tools
+and has at most `max_steps` steps.
 Evidence is focused before it is read (the sentences that match what a step asks, within
 `ref_tokens` for a result used by a later step and `evidence_tokens` for the solver): the
 passages a search returns are most of a run's tokens, and mostly beside the point.
@@ -19,8 +20,15 @@ from agentkit.packing import fair_shares
 from agentkit.planners.answer import short_answer
 from agentkit.planners.base import PlanError, PlannerOutput
 from agentkit.planners.context import RunContext, Step
-from agentkit.planners.plan import Plan, PlanStep, parse_plan, plan_regex, without_unread
-from agentkit.planners.settings import ReWOOSettings
+from agentkit.planners.plan import (
+    Plan,
+    PlanStep,
+    parse_plan,
+    plan_grammar,
+    plan_regex,
+    without_unread,
+)
+from agentkit.planners.settings import Constraint, ReWOOSettings
 from agentkit.planners.worker import execute
 from agentkit.prompts import PromptTemplates
 from agentkit.tools import Tool
@@ -40,7 +48,7 @@ class ReWOO:
         self,
         *,
         max_steps: int = 4,
-        constrained: bool = True,
+        constraint: Constraint = "regex",
         plan_tokens: int = 240,
         answer_tokens: int = 32,
         evidence_tokens: int | None = 200,
@@ -48,8 +56,10 @@ class ReWOO:
         skip_unread: tuple[str, ...] = ("llm",),
         prompt_templates: Mapping[str, str] | None = None,
     ) -> None:
-        """`constrained=False` lets the planner write free text (parsed leniently, re-planned
-        once on failure): for comparison, or for servers without structured outputs.
+        """`constraint` is how decoding keeps the plan parseable: "regex" (the default: the
+        cheapest on vLLM-CPU, see benchmarks/results/planner_speed.md), "grammar" (the same
+        plans as an EBNF grammar) or "none" (free text, parsed leniently and re-planned once
+        on failure: for comparison, or for servers without structured outputs).
         `evidence_tokens=None` / `ref_tokens=None` pass results on whole. Steps of the
         `skip_unread` tools are not run when no later step reads their result: small models
         end plans with `llm[...]` steps that only redo the solver's job. Settings are checked
@@ -73,9 +83,11 @@ class ReWOO:
         """One planner call; if its plan cannot be used, one re-plan told why, then PlanError."""
         messages = [Message(role="user", content=self.plan_prompt(question, tools))]
         options: dict[str, Any] = {"max_tokens": self.settings.plan_tokens}
-        if self.settings.constrained:
-            regex = plan_regex([t.name for t in tools], self.settings.max_steps)
-            options["structured"] = StructuredOutput(regex=regex)
+        names, steps = [t.name for t in tools], self.settings.max_steps
+        if self.settings.constraint == "regex":
+            options["structured"] = StructuredOutput(regex=plan_regex(names, steps))
+        elif self.settings.constraint == "grammar":
+            options["structured"] = StructuredOutput(grammar=plan_grammar(names, steps))
         for attempt in ("plan", "replan"):
             reply = await ctx.generate(messages, role="planner", purpose=attempt, **options)
             try:  # a free-text plan may run past max_steps: its first steps are run

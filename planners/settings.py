@@ -4,13 +4,15 @@ the planners' constructors, whose keyword arguments these fields mirror."""
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import ClassVar, Literal
 
 from pydantic import Field, model_validator
 
 from agentkit.settings import Settings
 
-__all__ = ["ReActSettings", "ReWOOSettings", "SMRSettings"]
+__all__ = ["Constraint", "ReActSettings", "ReWOOSettings", "SMRSettings"]
+
+Constraint = Literal["regex", "grammar", "none"]
 
 
 class ReActSettings(Settings):
@@ -25,7 +27,9 @@ class ReWOOSettings(Settings):
     owner: ClassVar[str] = "ReWOO"
 
     max_steps: int = Field(ge=1, description="most tool calls in a plan")
-    constrained: bool = Field(description="constrain the plan to a regex (structured output)")
+    constraint: Constraint = Field(
+        description="how decoding keeps the plan parseable: regex, grammar or none (free text)"
+    )
     plan_tokens: int = Field(ge=1, description="most tokens the planner writes")
     answer_tokens: int = Field(ge=1, description="most tokens the solver writes")
     evidence_tokens: int | None = Field(

@@ -94,7 +94,7 @@ async def test_budget_exceeded_ends_the_run_with_an_error_not_an_exception():
 async def test_an_unusable_plan_ends_the_run_with_an_error():
     llm = FunctionModel(in_order(["Rush.", "Rush, really."]))
     agent = Agent(
-        llm, planner=ReWOO(constrained=False), tools=[search_tool(Corpus.from_hotpot(CONTEXT))]
+        llm, planner=ReWOO(constraint="none"), tools=[search_tool(Corpus.from_hotpot(CONTEXT))]
     )
     result = await agent.run("Which band?")
     assert result.error.startswith("PlanError: the planner wrote no usable plan")

@@ -44,7 +44,7 @@ async def test_a_finished_run_is_ok_with_no_error():
         (
             lambda: Agent(
                 FunctionModel(_planner("I would rather not plan.")),
-                planner=ReWOO(constrained=False),
+                planner=ReWOO(constraint="none"),
                 tools=[echo],
             ),
             RunStatus.PLANNER_ERROR,

@@ -68,7 +68,7 @@ async def test_agent_runs_return_a_result_or_raise_a_typed_error(mode):
     docs = [("Paris", "Paris is the capital of France.")]
     with FaultServer(mode, reply="Plan: find it\n#E1 = search[Paris]").running() as url:
         llm = _llm(url)
-        agent = Agent(llm, planner=ReWOO(constrained=False), tools=[search_tool(docs)])
+        agent = Agent(llm, planner=ReWOO(constraint="none"), tools=[search_tool(docs)])
         try:
             result = await agent.run("What is the capital of France?")
         except AgentkitError as exc:  # no server at all: every run would fail alike

@@ -92,6 +92,6 @@ def test_todays_defaults_are_kept():
         200,
         80,
     )
-    assert (rewoo.constrained, rewoo.answer_tokens, rewoo.skip_unread) == (True, 32, ("llm",))
+    assert (rewoo.constraint, rewoo.answer_tokens, rewoo.skip_unread) == ("regex", 32, ("llm",))
     smr = SMR(CORPUS).settings
     assert (smr.top_k, smr.max_docs, smr.max_steps, smr.max_failures) == (5, 15, 16, 3)

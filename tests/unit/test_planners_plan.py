@@ -8,6 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from agentkit.planners import Plan, PlanError, PlanStep, parse_plan, plan_regex, substitute
+from agentkit.planners.plan import plan_grammar
 
 TOOLS = ["search", "llm", "calculator"]
 
@@ -111,21 +112,47 @@ def test_every_text_the_regex_allows_parses_into_a_bounded_plan(data):
     assert {s.tool for s in plan.steps} <= set(TOOLS)
 
 
-def test_the_regex_rejects_what_the_parser_would_reject():
+def test_the_regex_keeps_the_structure_and_the_parser_checks_references():
     pattern = re.compile(plan_regex(TOOLS, 3))
     good = "Plan: a\n#E1 = search[x]\nPlan: b\n#E2 = llm[about #E1 now]"
-    assert pattern.fullmatch(good)
+    assert pattern.fullmatch(good) and parse_plan(good).steps[1].refs == [1]
     for bad in [
         "Plan: a\n#E1 = wikipedia[x]",  # unknown tool
-        "Plan: a\n#E1 = search[#E1]",  # self reference
-        "Plan: a\n#E1 = search[x]\nPlan: b\n#E2 = llm[#E12 x]",  # #E12 is not #E1
         "Plan: a\n#E2 = search[x]",  # numbering starts at 1
         "\n".join(f"Plan: p\n#E{i} = search[x]" for i in range(1, 5)),  # more than 3
         "Plan: a\n#E1 = search[]",  # empty input
+        "Plan: a\n#E1 = search[x\ny]",  # a line break in a plain input
     ]:
         assert not pattern.fullmatch(bad), bad
+    # references are the parser's to check (a flat regex is what keeps decoding fast)
+    for wrong in [
+        "Plan: a\n#E1 = search[#E1]",  # self reference
+        "Plan: a\n#E1 = search[x]\nPlan: b\n#E2 = llm[#E12 x]",  # no step 12
+    ]:
+        assert pattern.fullmatch(wrong)
+        with pytest.raises(PlanError, match="not a step before it"):
+            parse_plan(wrong)
     with pytest.raises(ValueError):
         plan_regex([], 3)
+
+
+def test_the_grammar_accepts_the_same_plans_as_the_regex():
+    xgr = pytest.importorskip("xgrammar")  # the engine vLLM compiles it with
+    from xgrammar.testing import _is_grammar_accept_string as accepts
+
+    grammar = xgr.Grammar.from_ebnf(plan_grammar(TOOLS, 3))
+    pattern = re.compile(plan_regex(TOOLS, 3))
+    for text in [
+        "Plan: a\n#E1 = search[x]",
+        'Plan: a b\n#E1 = search[x]\nPlan: b\n#E2 = llm["q \\" #E1"]',
+        "Plan: a\n#E1 = search[x]\nPlan: b\n#E2 = llm[y]\nPlan: c\n#E3 = search[z #E2]",
+        "Plan: a\n#E1 = wikipedia[x]",
+        "Plan: a\n#E1 = search[]",
+        "Plan: a\n#E2 = search[x]",
+        "\n".join(f"Plan: p\n#E{i} = search[x]" for i in range(1, 5)),
+        'Plan: a\n#E1 = search["a\nb"]',
+    ]:
+        assert accepts(grammar, text) == bool(pattern.fullmatch(text)), text
 
 
 def test_substitution_replaces_whole_references_only():

@@ -109,7 +109,7 @@ async def test_evidence_is_paired_by_id_not_position():
     plan = "Plan: second first\n#E2 = search[Ada Lovelace]\nPlan: then one\n#E1 = search[Jaws]"
     respond, seen = _script(plan, "1815")
     llm = FunctionModel(respond)
-    out = await ReWOO(constrained=False).run("When was Ada born?", _ctx(llm, [search_tool(DOCS)]))
+    out = await ReWOO(constraint="none").run("When was Ada born?", _ctx(llm, [search_tool(DOCS)]))
     assert out.answer == "1815"
     blocks = seen["solve"].split("\n\n")
     assert blocks[1].startswith("Plan: second first\nEvidence: Ada Lovelace:")
@@ -124,7 +124,7 @@ async def test_a_bad_plan_is_replanned_once_with_the_reason():
 
     llm = FunctionModel(respond)
     ctx = _ctx(llm, [search_tool(DOCS), llm_tool()])
-    out = await ReWOO(constrained=False).run("Which university?", ctx)
+    out = await ReWOO(constraint="none").run("Which university?", ctx)
     assert out.plan == PLAN
     replan = llm.calls[1].messages
     assert [m.role for m in replan] == ["user", "assistant", "user"]
@@ -135,7 +135,7 @@ async def test_a_bad_plan_is_replanned_once_with_the_reason():
 async def test_a_plan_that_stays_bad_is_a_clear_error():
     llm = FunctionModel(in_order(["I know it: Rush.", "Still just Rush."]))
     try:
-        await ReWOO(constrained=False).run("q?", _ctx(llm, [search_tool(DOCS)]))
+        await ReWOO(constraint="none").run("q?", _ctx(llm, [search_tool(DOCS)]))
     except PlanError as exc:
         assert "no usable plan after one re-plan" in str(exc) and "no step" in str(exc)
     else:
@@ -148,7 +148,7 @@ async def test_eleven_steps_run_unconstrained_when_max_steps_allows():
     respond, _ = _script(plan, "Spielberg")
     llm = FunctionModel(respond)
     ctx = _ctx(llm, [search_tool(DOCS), llm_tool()])
-    planner = ReWOO(constrained=False, skip_unread=(), max_steps=11)
+    planner = ReWOO(constraint="none", skip_unread=(), max_steps=11)
     out = await planner.run("Who directed Jaws?", ctx)
     assert out.answer == "Spielberg" and len(ctx.steps) == 11
     llm_call = next(c for c in llm.calls if c.info.labels.purpose == "llm tool")
@@ -159,7 +159,7 @@ async def test_the_solver_does_not_repeat_a_passage_found_twice():
     plan = "#E1 = search[Jaws director]\n#E2 = search[Jaws film]"
     respond, seen = _script(plan, "Spielberg")
     llm = FunctionModel(respond)
-    await ReWOO(constrained=False).run("Who directed Jaws?", _ctx(llm, [search_tool(DOCS)]))
+    await ReWOO(constraint="none").run("Who directed Jaws?", _ctx(llm, [search_tool(DOCS)]))
     assert seen["solve"].count("Jaws (film): Jaws is a 1975 film") == 1
     assert seen["solve"].count("Evidence:") == 1
 
@@ -198,6 +198,23 @@ async def test_an_unconstrained_plan_runs_at_most_max_steps():
     long_plan = "\n".join(f"Plan: step {i}\n#E{i} = search[Jaws {i}]" for i in range(1, 31))
     llm = FunctionModel(lambda m, info: long_plan if info.labels.role == "planner" else "1975")
     ctx = _ctx(llm, tools=[search_tool(DOCS)])
-    out = await ReWOO(constrained=False, max_steps=4).run("When?", ctx)
+    out = await ReWOO(constraint="none", max_steps=4).run("When?", ctx)
     assert out.answer == "1975" and len(ctx.steps) == 4
-    assert [s.id for s in ctx.steps] == [1, 2, 3, 4]
+    assert sorted(s.id for s in ctx.steps) == [1, 2, 3, 4]
+
+
+@pytest.mark.parametrize(("constraint", "field"), [("regex", "regex"), ("grammar", "grammar")])
+async def test_the_plan_constraint_is_a_setting(constraint, field):
+    seen = []
+
+    def respond(messages, info):
+        if info.labels.role == "planner":
+            seen.append(info.structured)
+            return "Plan: find\n#E1 = search[Jaws]"
+        return "1975"
+
+    llm = FunctionModel(respond)
+    await ReWOO(constraint=constraint).run("When?", _ctx(llm, [search_tool(DOCS)]))
+    assert getattr(seen[0], field) is not None
+    with pytest.raises(ConfigError, match="constraint"):
+        ReWOO(constraint="json")

@@ -41,7 +41,7 @@ def test_any_text_at_the_boundaries_gives_a_result_and_a_trace(
 
     path = tmp_path_factory.mktemp("t") / "trace.jsonl"
     llm = FunctionModel(respond)
-    planner = ReAct(max_steps=2) if react else ReWOO(constrained=False)
+    planner = ReAct(max_steps=2) if react else ReWOO(constraint="none")
     agent = Agent(llm, planner=planner, tools=[lookup], trace=TraceWriter(path))
     out = agent.run_sync(question)
     out.question.encode("utf-8")  # encodable: no lone surrogate is left
