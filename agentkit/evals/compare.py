@@ -11,7 +11,7 @@ import json
 import time
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel
 from rich.console import Console
 
 from agentkit.errors import ConfigError
@@ -40,8 +40,6 @@ class EvalOptions(BaseModel):
 
 
 class EvalReport(BaseModel):
-    model_config = ConfigDict(arbitrary_types_allowed=True)
-
     title: str
     summaries: list[Summary]
     out: Path
@@ -95,6 +93,13 @@ async def compare(
     return summaries
 
 
+def title_of(label: str, n: int, opts: EvalOptions) -> str:
+    """ "HotpotQA dev distractor (shipped, 200): 5 questions, distractor setting, ..." """
+    start = f" from #{opts.offset + 1}" if opts.offset else ""
+    questions = f"{n} question{'s' * (n != 1)}{start}"
+    return f"{label}: {questions}, {opts.setting} setting, {opts.search} search, {opts.model}"
+
+
 def run_hotpotqa(opts: EvalOptions, console: Console) -> EvalReport:
     """Load, build the retrieval, run every system, and write JSONL, summary and plot."""
     check(opts)
@@ -103,12 +108,7 @@ def run_hotpotqa(opts: EvalOptions, console: Console) -> EvalReport:
     # the open corpus is every loaded question's paragraphs (1,971 for the 200), not just these
     corpus = hotpotqa.load(path) if opts.setting == "open" else questions
     label = hotpotqa.data_label(path)
-    start = f" from #{opts.offset + 1}" if opts.offset else ""
-    title = (
-        f"{label}: {len(questions)} question{'s' * (len(questions) != 1)}{start}, "
-        f"{opts.setting} setting, "
-        f"{opts.search} search, {opts.model}"
-    )
+    title = title_of(label, len(questions), opts)
     console.print(f"[bold]{title}[/]\nsystems: {', '.join(opts.systems)}")
     out = opts.out or Path("runs") / f"hotpotqa-{time.strftime('%Y%m%d-%H%M%S')}"
     out.mkdir(parents=True, exist_ok=True)

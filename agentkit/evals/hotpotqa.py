@@ -1,4 +1,5 @@
-"""The HotpotQA dev file in its official format, and its two retrieval settings."""
+"""HotpotQA dev questions in the official format (200 ship with agentkit), and its two
+retrieval settings."""
 
 from __future__ import annotations
 
