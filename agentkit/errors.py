@@ -7,11 +7,13 @@ AgentkitError
 ├── InsufficientDiskError                  no room for a download or conversion
 ├── DownloadError                          a data download failed (offline, bad sha256)
 ├── BudgetExceededError                    a call would pass a budget (raised before sending)
+├── ModelRequestsDisabledError             a real model request while tests forbid them
 ├── LLMError                               from the inference server
 │   ├── ServerUnreachableError             nothing answers at the URL
 │   ├── ServerStartError                   a local vLLM did not start or become healthy
 │   ├── ContextWindowExceededError         prompt + max_tokens exceed the context window
 │   ├── StructuredOutputError              bad schema/regex/grammar, or output not matching
+│   ├── MalformedResponseError             a reply that is not a valid chat completion
 │   └── TransientLLMError                  worth retrying (timeouts, 5xx, resets)
 ├── PlannerError                           a planner could not reach an answer
 │   └── PlanError (also ValueError)        a plan could not be read or run as written

@@ -284,9 +284,35 @@ def _cache_keys(path: Path) -> set[str]:
         cache.close()
 
 
+_GRAPH_WRITER = """
+import sys
+from pathlib import Path
+from agentkit.memory.graph import KnowledgeIndex
+from agentkit.memory.graph.persist import save
+from agentkit.memory.store import HashingEmbedder
+index = KnowledgeIndex(HashingEmbedder(dim=32))
+for batch in range(3):
+    titles = [f"Page {batch}-{i}" for i in range(5)]
+    index.add_documents([(t, [f"{t} is a page.", "It has two sentences."]) for t in titles])
+    save(index, Path(sys.argv[1]) / "graph")
+    print("\\n".join("ACK " + t for t in titles), flush=True)
+"""
+
+
+def _graph_titles(path: Path) -> set[str]:
+    from agentkit.memory.graph.persist import load
+    from agentkit.memory.store import HashingEmbedder
+
+    if not (path / "graph").exists() and not (path / ".graph.old").exists():
+        return set()  # nothing saved yet: nothing was acknowledged either
+    return set(load(path / "graph", HashingEmbedder(dim=32)).paragraphs)
+
+
 def targets() -> list[Target]:
-    """Every persistent thing agentkit writes: the vector store and the disk cache."""
+    """Every persistent thing agentkit writes: the vector store, the disk cache and a saved
+    graph index."""
     return [
         Target("vector_store", _STORE_WRITER, _store_ids),
         Target("disk_cache", _CACHE_WRITER, _cache_keys, recomputable=True),
+        Target("graph_index", _GRAPH_WRITER, _graph_titles, recomputable=True),
     ]

@@ -4,7 +4,9 @@ Building the graph of the 1,971 HotpotQA paragraphs takes about 90 s even when e
 embedding is cached; loading it takes a few seconds. The folder holds `index.json` (the
 paragraphs, triplets, entities and the graph's nodes and edges in insertion order, so PPR
 sees the same node order) and `vectors.npz` (the three FAISS collections' vectors). It is
-written beside its final place and renamed into it, so a reader never sees half an index.
+written beside its final place and renamed into it, so a reader never sees half an index;
+the copy it replaces stays as `.<name>.old` until the swap is done, and a reader (or the next
+save) falls back to it when a kill landed between the two renames.
 `cache_key` names a build by everything it depends on.
 """
 
@@ -15,6 +17,7 @@ import json
 import os
 import shutil
 import tempfile
+import zipfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -84,11 +87,15 @@ def save(index: KnowledgeIndex, folder: str | Path) -> Path:
         "edges": [[a, b, d["weight"], d["kind"]] for a, b, d in index.graph.edges(data=True)],
         "texts": texts,
     }
-    staging = Path(tempfile.mkdtemp(dir=folder.parent, prefix=f".{folder.name}."))
+    old = _old(folder)
+    for leftover in folder.parent.glob(f".{folder.name}.tmp*"):  # of a killed save
+        shutil.rmtree(leftover, ignore_errors=True)
+    staging = Path(tempfile.mkdtemp(dir=folder.parent, prefix=f".{folder.name}.tmp"))
     try:
         (staging / "index.json").write_text(json.dumps(state), encoding="utf-8")
         np.savez(staging / "vectors.npz", **vectors)
-        old = folder.with_name(f".{folder.name}.old")
+        if not folder.exists() and old.exists():  # a save killed between the two renames
+            os.replace(old, folder)
         shutil.rmtree(old, ignore_errors=True)
         if folder.exists():
             os.replace(folder, old)
@@ -99,6 +106,21 @@ def save(index: KnowledgeIndex, folder: str | Path) -> Path:
     return folder
 
 
+def _old(folder: Path) -> Path:
+    return folder.with_name(f".{folder.name}.old")
+
+
+def _read(folder: Path) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
+    """index.json and every array of vectors.npz, read in full (a damaged file fails here)."""
+    try:
+        state = json.loads((folder / "index.json").read_text(encoding="utf-8"))
+        with np.load(folder / "vectors.npz") as npz:
+            vectors = {name: npz[name] for name in npz.files}
+    except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as exc:
+        raise ConfigError(f"no readable saved graph in {folder} ({exc}); build it again") from exc
+    return state, vectors
+
+
 def load(
     folder: str | Path, embedder: Embedder, *, cache: DiskCache | None = None
 ) -> KnowledgeIndex:
@@ -106,10 +128,11 @@ def load(
     queries, and documents added later)."""
     folder = Path(folder)
     try:
-        state = json.loads((folder / "index.json").read_text(encoding="utf-8"))
-        vectors = np.load(folder / "vectors.npz")
-    except (OSError, ValueError) as exc:
-        raise ConfigError(f"no readable saved graph in {folder} ({exc}); build it again") from exc
+        state, vectors = _read(folder)
+    except ConfigError:
+        if not _old(folder).exists():
+            raise
+        state, vectors = _read(_old(folder))  # a save was killed between its two renames
     if state.get("format") != FORMAT or state["embedder"] != embedder.name:
         raise ConfigError(
             f"{folder} holds a graph of format {state.get('format')} built with embedder "
