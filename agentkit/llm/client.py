@@ -240,7 +240,7 @@ class LLM(ModelBase):
         timeout: float,
     ) -> Reply:
         body = {**body, "stream": True, "stream_options": {"include_usage": True}}
-        reader = StreamReader(body.get("n", 1))
+        reader = StreamReader(body.get("n", 1), self.model)
         shown.restart()
         async with client.stream("POST", url, json=body, timeout=timeout) as resp:
             if resp.status_code != 200:

@@ -19,12 +19,21 @@ _CONTEXT_HINTS = ("context length", "maximum context", "max_model_len", "too lon
 
 def error_for_response(resp: httpx.Response, model: str) -> AgentkitError:
     try:
-        body = resp.json()
-        detail = body.get("error", body)
-        message = detail.get("message", str(detail)) if isinstance(detail, dict) else str(detail)
+        message = error_message(resp.json())
     except ValueError:
         message = resp.text[:500]
-    code = resp.status_code
+    return error_for(resp.status_code, message, model)
+
+
+def error_message(body: object) -> str:
+    """The message of an error body: {"error": {"message": ...}} or {"message": ...}."""
+    detail = body.get("error", body) if isinstance(body, dict) else body
+    return str(detail.get("message", detail)) if isinstance(detail, dict) else str(detail)
+
+
+def error_for(code: int, message: str, model: str) -> AgentkitError:
+    """The typed error for an HTTP status and the server's message (also for an error event
+    in the middle of a stream, whose HTTP status was already 200)."""
     low = message.lower()
     if code in (408, 429) or code >= 500:
         return TransientLLMError(f"server error {code}: {message}")

@@ -176,27 +176,73 @@ class ModelBase(ABC):
         tracker = budget or self._default_tracker
         reservation = tracker.reserve(prompt_tokens, max_tokens * n) if tracker else None
         usage: Usage | None = None
+        streamed: list[str] = []
         try:
-            completion = await self._complete(messages, info, tracker=tracker, on_token=on_token)
+            completion = await self._complete(
+                messages, info, tracker=tracker, on_token=_tapped(on_token, streamed)
+            )
             if completion.usage_counted:  # no usage from the server: charge what was counted
                 completion.usage = Usage(
                     prompt_tokens=prompt_tokens,
                     completion_tokens=sum(self.tokenizer.count_text(t) for t in completion.texts),
                 )
             usage = completion.usage
+        except asyncio.CancelledError:
+            spent = time.perf_counter() - started
+            usage = self._record_cancelled(messages, info, prompt_tokens, streamed, spent)
+            raise
         finally:
             if tracker and reservation:
                 tracker.settle(reservation, usage)
         # latency covers agentkit's own work too (counting, checks, parsing), not just HTTP
         completion.latency_s = time.perf_counter() - started
+        self._record(completion, messages, info, prompt_tokens)
+        return completion
+
+    def _record(
+        self,
+        completion: Completion,
+        messages: list[Message],
+        info: CallInfo,
+        prompt_tokens: int,
+        **detail: object,
+    ) -> None:
         self.ledger.record(
             completion,
             messages=[m.model_dump() for m in messages],
             output=completion.texts,
             params=info.params(),
             counted_prompt_tokens=prompt_tokens,
+            **detail,
         )
-        return completion
+
+    def _record_cancelled(
+        self,
+        messages: list[Message],
+        info: CallInfo,
+        prompt_tokens: int,
+        streamed: list[str],
+        latency_s: float,
+    ) -> Usage:
+        """A call cancelled in flight (Ctrl-C, a sibling step failing) may have cost the
+        engine its prompt and what it streamed: both are counted here and recorded, marked
+        `usage_counted` and finish reason "cancelled", so a ledger never misses them."""
+        text = "".join(streamed)
+        usage = Usage(
+            prompt_tokens=prompt_tokens, completion_tokens=self.tokenizer.count_text(text)
+        )
+        cancelled = Completion(
+            texts=[text],
+            finish_reasons=["cancelled"],
+            usage=usage,
+            usage_counted=True,
+            model=self.model,
+            latency_s=latency_s,
+            http_s=0.0,
+            labels=info.labels,
+        )
+        self._record(cancelled, messages, info, prompt_tokens, cancelled=True)
+        return usage
 
     # -- sync facade and cleanup -------------------------------------------------------------
     def run_sync(self, coro: Coroutine[Any, Any, T]) -> T:
@@ -238,3 +284,17 @@ def _validate_structured(structured: StructuredOutput) -> None:
             re.compile(structured.regex)
         except re.error as exc:
             raise StructuredOutputError(f"invalid regex {structured.regex!r}: {exc}") from exc
+
+
+def _tapped(
+    on_token: Callable[[str], None] | None, streamed: list[str]
+) -> Callable[[str], None] | None:
+    """`on_token` that also keeps what it was given (to count a cancelled call's text)."""
+    if on_token is None:
+        return None
+
+    def tap(text: str) -> None:
+        streamed.append(text)
+        on_token(text)
+
+    return tap

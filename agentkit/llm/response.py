@@ -14,6 +14,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictInt, ValidationError
 
 from agentkit.errors import MalformedResponseError, TransientLLMError
+from agentkit.llm.errors_map import error_for, error_message
 from agentkit.types import Usage
 
 
@@ -111,7 +112,8 @@ class StreamReader:
     stops before `data: [DONE]` broke off (worth a retry); one that ends without a finish
     reason for each choice, or with a line that is not UTF-8 JSON, is malformed."""
 
-    def __init__(self, n: int) -> None:
+    def __init__(self, n: int, model: str = "") -> None:
+        self.model = model
         self.texts = [""] * n
         self.finish_reasons: list[str | None] = [None] * n
         self.usage: Usage | None = None
@@ -127,7 +129,12 @@ class StreamReader:
             self.done = True
         if not line.startswith("data: ") or self.done:
             return ""
-        chunk = _validated(_Chunk, _load(line[6:], "a stream chunk"), "a stream chunk")
+        data = _load(line[6:], "a stream chunk")
+        if isinstance(data, dict) and ("error" in data or data.get("object") == "error"):
+            error = data.get("error") if isinstance(data.get("error"), dict) else data
+            code = error.get("code") if isinstance(error.get("code"), int) else 500
+            raise error_for(code, error_message(data), self.model)
+        chunk = _validated(_Chunk, data, "a stream chunk")
         self.usage = chunk.usage.usage() if chunk.usage else self.usage
         new = ""
         for choice in chunk.choices:

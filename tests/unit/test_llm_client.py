@@ -164,3 +164,11 @@ def test_byte_counter_never_undercounts_a_real_bpe():
 
     text = "Überraschung! 北京 is the capital; tokens ≤ bytes for byte-level BPE."
     assert ByteCounter().count_text(text) >= len(text.split())
+
+
+async def test_an_error_event_inside_a_stream_is_the_typed_error_it_names():
+    event = {"error": {"message": "Regex compilation timed out", "type": "x", "code": 400}}
+    body = b"data: " + json.dumps(event).encode() + b"\n\ndata: [DONE]\n\n"
+    llm = _llm(lambda r: httpx.Response(200, content=body))
+    with pytest.raises(StructuredOutputError, match="Regex compilation timed out"):
+        await llm.generate("q", on_token=lambda t: None)
