@@ -411,6 +411,8 @@ def markdown(result: dict[str, Any]) -> str:
             f"- {t['function']}: {t['tottime_ms_per_question']}" for t in client["top_functions"]
         ]
         md.append("")
+    if result.get("notes"):
+        md += ["## Notes", ""] + [f"- {note}" for note in result["notes"]] + [""]
     if result.get("targets"):
         md += ["## Targets", ""] + [
             f"- {k}: {'met' if v['met'] else 'NOT met'} ({v['detail']})"
@@ -428,9 +430,11 @@ def main() -> None:
     ap.add_argument("--variants", default=",".join(VARIANTS))
     ap.add_argument("--concurrency", type=int, default=8)
     ap.add_argument("--out", type=Path, default=RESULTS / "planner_speed.json")
+    ap.add_argument("--note", action="append", default=[], help="a note for the report")
     args = ap.parse_args()
     parts = set(args.parts.split(","))
     result: dict[str, Any] = json.loads(args.out.read_text()) if args.out.exists() else {}
+    result["notes"] = result.get("notes", []) + args.note
     if "costs" in parts:
         from agentkit.models import resolve
 

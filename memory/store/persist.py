@@ -13,13 +13,15 @@ lock exclusively, so nobody reads a half-deleted folder.
 What it keeps: the live generation and the one that was live when it was written (its
 manifest's `previous`). A folder renamed into place by a writer killed before the pointer
 swap is never live, so the next save removes it rather than keeping it as the rollback copy.
-Only folders named exactly `gen-NNNNNN` with a manifest are ever deleted; a missing, empty or
-foreign CURRENT beside existing generations is refused, never read as an empty store.
+Only folders named exactly `gen-NNNNNN` with a manifest are ever deleted. A missing or empty
+CURRENT beside saved generations stands for the newest of them, never for an empty store;
+a CURRENT naming anything else is refused.
 """
 
 from __future__ import annotations
 
 import fcntl
+import logging
 import os
 import re
 import shutil
@@ -33,6 +35,8 @@ from typing import Literal
 from pydantic import BaseModel, Field, ValidationError
 
 from agentkit.errors import ConfigError, CorruptStoreError, StoreLockedError
+
+log = logging.getLogger(__name__)
 
 MANIFEST = "manifest.json"
 _POINTER = "CURRENT"
@@ -89,15 +93,18 @@ class StoreDir:
 
     def current(self) -> str | None:
         """The live generation; None for a new store. A pointer that is missing or empty
-        beside saved generations, or names anything but a generation, is refused."""
+        beside saved generations stands for the newest of them (a first save killed before
+        its pointer was written, or a pointer lost): it is never read as an empty store. A
+        pointer naming anything but a generation is refused."""
         try:
             name = (self.root / _POINTER).read_bytes().decode("utf-8", "replace").strip()
         except FileNotFoundError:
             name = ""
         if not name:
-            if self.generations():
-                raise self.corrupt(f"{_POINTER} is missing or empty", live=None)
-            return None
+            saved = self.generations()
+            if saved:
+                log.warning("%s: %s is missing or empty; using %s", self.root, _POINTER, saved[-1])
+            return saved[-1] if saved else None
         if not _GENERATION.fullmatch(name):
             raise self.corrupt(f"{_POINTER} names {name[:80]!r}, not a generation", live=None)
         return name

@@ -1,7 +1,8 @@
 """Damaged or hand-edited store directories: open refuses or recovers, and nothing is lost.
 
 Each case is a defect found by probing (issue: hardening): a missing or empty CURRENT
-opened as an empty store whose next saves deleted every generation; a CURRENT pointing
+opened as an empty store whose next saves deleted every generation (it now stands for the
+newest generation); a CURRENT pointing
 outside the store was followed; a generation renamed into place but never committed was
 kept as the rollback copy while the last committed one was deleted; stray folders broke
 save().
@@ -35,7 +36,9 @@ def _generations(path: Path) -> list[str]:
 
 
 @pytest.mark.parametrize("pointer", [None, "", "\n"])
-def test_missing_or_empty_pointer_refuses_to_open_and_deletes_nothing(tmp_path, pointer):
+def test_a_missing_or_empty_pointer_opens_the_newest_generation_not_an_empty_store(
+    tmp_path, pointer
+):
     _save(tmp_path, ["note one"])
     _save(tmp_path, ["note two"])
     before = _generations(tmp_path)
@@ -43,15 +46,15 @@ def test_missing_or_empty_pointer_refuses_to_open_and_deletes_nothing(tmp_path, 
         (tmp_path / "CURRENT").unlink()
     else:
         (tmp_path / "CURRENT").write_text(pointer)
-    for read_only in (False, True):
-        with pytest.raises(CorruptStoreError, match=r"generation='gen-000002'"):
-            VectorStore.open(tmp_path, EMB, read_only=read_only)
-    assert _generations(tmp_path) == before
-    # the fix the message names works, and a writable open of it can save again
-    assert _texts(tmp_path, generation="gen-000002") == {"note one", "note two"}
-    with VectorStore.open(tmp_path, EMB, generation="gen-000002") as store:
+    assert _texts(tmp_path) == {"note one", "note two"}  # not an empty store
+    with VectorStore.open(tmp_path, EMB) as store:  # writable: its saves keep the old ones
+        assert store.collection("notes").count() == 2
         store.collection("notes").add(["note three"])
+    # as with an intact pointer: the new generation and the one before it are kept
+    assert before == ["gen-000001", "gen-000002"]
+    assert _generations(tmp_path) == ["gen-000002", "gen-000003"]
     assert _texts(tmp_path) == {"note one", "note two", "note three"}
+    assert _texts(tmp_path, generation="gen-000002") == {"note one", "note two"}
 
 
 @pytest.mark.parametrize("target", ["../elsewhere", "/tmp", "gen-000001/../../x", "gen-abc"])
