@@ -3,7 +3,8 @@
 Every run gets its own run id, budget tracker and step record, so many runs (of one agent or
 of several) can share an LLM concurrently; usage comes from the LLM's ledger, filtered by the
 run id. A run that cannot finish (budget spent, no usable plan, model errors) returns a result
-saying so (`status`, `error_type`, `error`) instead of raising.
+saying so (`status`, `error_type`, `error`) instead of raising. A run is watched live through
+one hook, `run(..., on_event=fn)` (the planners' RunEvent); the trace gets its steps from it.
 """
 
 from __future__ import annotations
@@ -26,7 +27,15 @@ from agentkit.errors import (
 )
 from agentkit.ledger import CallRecord, Totals
 from agentkit.llm import Model
-from agentkit.planners import Planner, PlannerError, ReWOO, RunContext, Step
+from agentkit.planners import (
+    Planner,
+    PlannerError,
+    ReWOO,
+    RunContext,
+    RunEvent,
+    Step,
+    StepFinished,
+)
 from agentkit.text import clean_text
 from agentkit.tools import Tool, ToolRegistry
 from agentkit.trace import TraceWriter
@@ -100,9 +109,12 @@ class Agent:
         *,
         run_id: str | None = None,
         tools: ToolRegistry | Iterable[Tool] | None = None,
+        on_event: Callable[[RunEvent], None] | None = None,
     ) -> AgentResult:
         """Answer one question. `tools` replaces the agent's tools for this run (e.g. a search
-        tool over this question's own passages)."""
+        tool over this question's own passages); `on_event` watches it live (see
+        agentkit.planners.context: steps starting and finishing, model calls, answer text).
+        A cancelled run raises CancelledError; its calls are in the ledger under `run_id`."""
         run_id = run_id or uuid.uuid4().hex[:12]
         question = clean_text(question)  # a lone surrogate could not be tokenized or traced
         if run_id in self._active or self.llm.ledger.records(run_id):
@@ -110,14 +122,18 @@ class Agent:
         self._active.add(run_id)
         stop = self.llm.ledger.subscribe(self._trace_call(run_id)) if self.trace else None
         try:
-            return await self._run(question, run_id, tools)
+            return await self._run(question, run_id, tools, on_event)
         finally:  # nothing of a finished run stays with the agent: no growth in long processes
             self._active.discard(run_id)
             if stop is not None:
                 stop()
 
     async def _run(
-        self, question: str, run_id: str, tools: ToolRegistry | Iterable[Tool] | None
+        self,
+        question: str,
+        run_id: str,
+        tools: ToolRegistry | Iterable[Tool] | None,
+        on_event: Callable[[RunEvent], None] | None,
     ) -> AgentResult:
         await self.llm.ensure_ready()
         ctx = RunContext(
@@ -126,7 +142,7 @@ class Agent:
             budget=self.budget.tracker() if self.budget else None,
             max_observation_tokens=self.max_observation_tokens,
             tools=self.tools if tools is None else ToolRegistry.of(tools),
-            on_step=self._trace_step(run_id),
+            on_event=self._listener(run_id, on_event),
         )
         result = AgentResult(run_id=run_id, question=question, planner=self.planner.name)
         t0 = time.perf_counter()
@@ -163,10 +179,19 @@ class Agent:
 
         return write
 
-    def _trace_step(self, run_id: str) -> Callable[[Step], None] | None:
+    def _listener(
+        self, run_id: str, on_event: Callable[[RunEvent], None] | None
+    ) -> Callable[[RunEvent], None] | None:
+        """The run's one event hook: the trace's tool steps, then the caller's listener."""
         trace = self.trace
         if trace is None:
-            return None
-        return lambda step: trace.write(
-            {"kind": "tool_step", "run": run_id, **step.model_dump(mode="json")}
-        )
+            return on_event
+
+        def listen(event: RunEvent) -> None:
+            if isinstance(event, StepFinished):
+                step = event.step.model_dump(mode="json")
+                trace.write({"kind": "tool_step", "run": run_id, **step})
+            if on_event is not None:
+                on_event(event)
+
+        return listen

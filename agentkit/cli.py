@@ -1,4 +1,5 @@
-"""The `agentkit` command: models, local servers, one-off questions and evaluations."""
+"""The `agentkit` command: models, local servers, one-off questions, agent sessions and runs,
+traces, document indexes and evaluations."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ import typer
 from rich.table import Table
 
 from agentkit import models as registry
+from agentkit.chat.cli import chat_cmd, run_cmd
+from agentkit.chat.cli_index import index_app, trace_app
 from agentkit.cli_errors import clean_errors, console
 from agentkit.evals.cli import data_app, eval_app
 
@@ -20,6 +23,10 @@ app.add_typer(models_app, name="models")
 app.add_typer(serve_app, name="serve")
 app.add_typer(eval_app, name="eval")
 app.add_typer(data_app, name="data")
+app.add_typer(trace_app, name="trace")
+app.add_typer(index_app, name="index")
+app.command("chat")(chat_cmd)
+app.command("run")(run_cmd)
 
 
 ModelArg = Annotated[str, typer.Argument(help="registry name, local HF directory, or hub id")]
