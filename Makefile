@@ -7,7 +7,7 @@ AK     := $(VENV)/bin/agentkit
 STAMP  := $(VENV)/.agentkit-installed
 N      ?= 5
 
-.PHONY: install models demo test unit integration lint bench-llm bench-planners bench-memory clean-venv
+.PHONY: install models demo test unit integration lint bench-llm bench-planners bench-codeagents bench-memory clean-venv
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -50,6 +50,10 @@ bench-llm: models
 
 bench-planners: models
 	$(PY) benchmarks/planner_tokens.py
+
+bench-codeagents: models
+	$(PY) benchmarks/codeagents_security.py
+	$(PY) benchmarks/codeagents.py
 
 bench-memory: install
 	$(PY) benchmarks/memory_scale.py

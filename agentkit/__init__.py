@@ -51,7 +51,15 @@ from agentkit.memory.lexical import Corpus
 from agentkit.models import DEFAULT_MODEL, TEST_MODEL
 
 # -- planners ----------------------------------------------------------------------------------
-from agentkit.planners import SMR, Planner, PlannerOutput, ReAct, ReWOO, RunContext
+from agentkit.planners import (
+    SMR,
+    CodeAgents,
+    Planner,
+    PlannerOutput,
+    ReAct,
+    ReWOO,
+    RunContext,
+)
 from agentkit.text import Paragraph, Passage
 
 # -- tools -------------------------------------------------------------------------------------
@@ -100,6 +108,7 @@ __all__ = [
     "AgentkitError",
     "Budget",
     "BudgetExceededError",
+    "CodeAgents",
     "Collection",
     "Completion",
     "ConfigError",

@@ -16,7 +16,12 @@ AgentkitError
 │   ├── MalformedResponseError             a reply that is not a valid chat completion
 │   └── TransientLLMError                  worth retrying (timeouts, 5xx, resets)
 ├── PlannerError                           a planner could not reach an answer
-│   └── PlanError (also ValueError)        a plan could not be read or run as written
+│   ├── PlanError (also ValueError)        a plan could not be read or run as written
+│   │   └── ProgramRefusedError            a program uses what the plan language leaves out
+│   └── ProgramError                       a CodeAgents program failed as it ran (names the line)
+│       ├── ProgramLimitError              it passed a step, time, size or call limit
+│       ├── ProgramAssertionError          one of its asserts failed (the message is the feedback)
+│       └── ToolResultError                a tool failed or gave an empty or implausible result
 └── MemoryStoreError                       from the vector store
     ├── DimensionMismatchError (ValueError) vectors of another dimension
     ├── EmbedderMismatchError              opened with another embedder than built it
@@ -92,6 +97,36 @@ class PlannerError(AgentkitError):
 
 class PlanError(PlannerError, ValueError):
     """A plan could not be read or run as written (no steps, a step used before it exists...)."""
+
+
+class ProgramRefusedError(PlanError):
+    """A CodeAgents program uses something its language does not allow (an import, a dunder
+    name, an attribute outside the allow-list, ...); refused before anything runs."""
+
+    def __init__(self, message: str, line: int | None = None) -> None:
+        super().__init__(message)
+        self.line = line
+
+
+class ProgramError(PlannerError):
+    """A CodeAgents program failed as it ran; `line` is the program line that failed, and
+    the message starts with it, so the replanner and a person read the same feedback."""
+
+    def __init__(self, message: str, line: int | None = None) -> None:
+        super().__init__(message)
+        self.line = line
+
+
+class ProgramLimitError(ProgramError):
+    """A program passed one of its limits (steps, time, sizes, integer size, tool calls)."""
+
+
+class ProgramAssertionError(ProgramError):
+    """An `assert` of the program failed; its message is the program's own feedback."""
+
+
+class ToolResultError(ProgramError):
+    """A tool called by a program failed, or returned nothing usable (empty, "unknown")."""
 
 
 class MemoryStoreError(AgentkitError):

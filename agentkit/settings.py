@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from agentkit.errors import ConfigError
 
-__all__ = ["Settings"]
+__all__ = ["Settings", "explain"]
 
 S = TypeVar("S", bound="Settings")
 
@@ -27,7 +27,7 @@ class Settings(BaseModel):
         try:
             return cls(**values)
         except ValidationError as exc:
-            raise ConfigError(_explain(cls.owner, exc)) from exc
+            raise ConfigError(explain(cls.owner, exc)) from exc
 
     @classmethod
     def from_arguments(cls: type[S], arguments: Mapping[str, Any]) -> S:
@@ -35,7 +35,7 @@ class Settings(BaseModel):
         return cls.validated(**{name: arguments[name] for name in cls.model_fields})
 
 
-def _explain(owner: str, exc: ValidationError) -> str:
+def explain(owner: str, exc: ValidationError) -> str:
     """`ReWOO max_steps: Input should be greater than or equal to 1 (got 0)`, one per error."""
     problems = []
     for err in exc.errors():

@@ -3,11 +3,26 @@
 from agentkit.planners.actions import Action, parse_action
 from agentkit.planners.answer import short_answer
 from agentkit.planners.base import PlanError, Planner, PlannerError, PlannerOutput
-from agentkit.planners.context import RunContext, Step
+from agentkit.planners.code import CodeAgents
+from agentkit.planners.context import (
+    AnswerToken,
+    CallFinished,
+    RunContext,
+    RunEvent,
+    Step,
+    StepFinished,
+    StepStarted,
+)
 from agentkit.planners.plan import Plan, PlanStep, parse_plan, plan_regex, substitute
 from agentkit.planners.react import ReAct
 from agentkit.planners.rewoo import ReWOO
-from agentkit.planners.settings import ReActSettings, ReWOOSettings, SMRSettings
+from agentkit.planners.settings import (
+    CodeAgentsSettings,
+    ProgramLimits,
+    ReActSettings,
+    ReWOOSettings,
+    SMRSettings,
+)
 from agentkit.planners.smr import SMR, SMRResult, smr_search_tool
 from agentkit.planners.syntax import write_call
 from agentkit.planners.worker import execute
@@ -15,20 +30,28 @@ from agentkit.planners.worker import execute
 __all__ = [
     "SMR",
     "Action",
+    "AnswerToken",
+    "CallFinished",
+    "CodeAgents",
+    "CodeAgentsSettings",
     "Plan",
     "PlanError",
     "PlanStep",
     "Planner",
     "PlannerError",
     "PlannerOutput",
+    "ProgramLimits",
     "ReAct",
     "ReActSettings",
     "ReWOO",
     "ReWOOSettings",
     "RunContext",
+    "RunEvent",
     "SMRResult",
     "SMRSettings",
     "Step",
+    "StepFinished",
+    "StepStarted",
     "execute",
     "parse_action",
     "parse_plan",

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from agentkit.planners.context import RunContext
 
 _LEAD = re.compile(r"^(?:final answer|short answer|answer|the answer is)\s*[:\-]?\s*", re.I)
 _YES_NO = re.compile(r"^(yes|no)\b[,.;!]", re.I)
@@ -21,3 +25,12 @@ def short_answer(reply: str) -> str:
         return yes_no.group(1)
     quotes = "\"'` "
     return line.strip(quotes).removesuffix(".").strip(quotes)
+
+
+async def solve(ctx: RunContext, prompt: str, max_tokens: int) -> str:
+    """A planner's solver: one call, told of no tool (it must answer, not act), its reply
+    reduced to the short answer."""
+    reply = await ctx.generate(
+        prompt, role="solver", purpose="answer", max_tokens=max_tokens, tools=()
+    )
+    return short_answer(reply.text)

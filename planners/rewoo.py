@@ -17,7 +17,7 @@ from typing import Any
 from agentkit.errors import ConfigError
 from agentkit.llm import Message, StructuredOutput
 from agentkit.packing import fair_shares
-from agentkit.planners.answer import short_answer
+from agentkit.planners.answer import solve
 from agentkit.planners.base import PlanError, PlannerOutput
 from agentkit.planners.context import RunContext, Step
 from agentkit.planners.plan import (
@@ -115,14 +115,7 @@ class ReWOO:
         """One call answers from each plan line paired with its own step's evidence."""
         evidence = _evidence(question, plan, results, self.settings.evidence_tokens, ctx.count)
         prompt = self.prompts.render("rewoo_solve", evidence=evidence, question=question)
-        reply = await ctx.generate(  # the solver calls no tool: it is told of none
-            prompt,
-            role="solver",
-            purpose="answer",
-            max_tokens=self.settings.answer_tokens,
-            tools=(),
-        )
-        return short_answer(reply.text)
+        return await solve(ctx, prompt, self.settings.answer_tokens)
 
 
 def _evidence(

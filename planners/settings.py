@@ -4,15 +4,25 @@ the planners' constructors, whose keyword arguments these fields mirror."""
 
 from __future__ import annotations
 
-from typing import ClassVar, Literal
+from typing import Any, ClassVar, Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, ValidationError, model_validator
 
-from agentkit.settings import Settings
+from agentkit.errors import ConfigError
+from agentkit.settings import Settings, explain
 
-__all__ = ["Constraint", "ReActSettings", "ReWOOSettings", "SMRSettings"]
+__all__ = [
+    "CodeAgentsSettings",
+    "CodeConstraint",
+    "Constraint",
+    "ProgramLimits",
+    "ReActSettings",
+    "ReWOOSettings",
+    "SMRSettings",
+]
 
 Constraint = Literal["regex", "grammar", "none"]
+CodeConstraint = Literal["grammar", "none"]
 
 
 class ReActSettings(Settings):
@@ -41,6 +51,60 @@ class ReWOOSettings(Settings):
     skip_unread: tuple[str, ...] = Field(
         description="tools whose steps are not run when no later step reads their result"
     )
+
+
+class ProgramLimits(Settings):
+    """What one CodeAgents program may use (planners/code/limits.py counts it). Passed whole
+    as `CodeAgents(limits=ProgramLimits(max_steps=...))`, so its defaults live here."""
+
+    owner: ClassVar[str] = "ProgramLimits"
+
+    def __init__(self, **values: Any) -> None:
+        """Built directly by users, so a bad value is a ConfigError here too."""
+        try:
+            super().__init__(**values)
+        except ValidationError as exc:
+            raise ConfigError(explain(self.owner, exc)) from exc
+
+    max_chars: int = Field(8_000, ge=1, description="longest program source, in characters")
+    max_nodes: int = Field(2_000, ge=1, description="most syntax nodes in a program")
+    max_depth: int = Field(40, ge=2, description="deepest nesting of syntax nodes")
+    max_steps: int = Field(20_000, ge=1, description="most evaluated nodes in one run")
+    max_seconds: float = Field(
+        5.0, gt=0, description="interpreting time of one run, tool calls not counted"
+    )
+    max_str: int = Field(20_000, ge=1, description="longest string a program builds")
+    max_items: int = Field(2_000, ge=1, description="most elements of one list or dict")
+    max_size: int = Field(100_000, ge=1, description="largest value, in units (deep)")
+    max_alloc: int = Field(5_000_000, ge=1, description="units a run may build in all")
+    max_int_bits: int = Field(4_096, ge=64, description="largest integer, in bits")
+    max_while: int = Field(1_000, ge=1, description="most iterations of one while loop")
+    max_tool_calls: int = Field(20, ge=0, description="most tool calls in one run")
+    max_prints: int = Field(50, ge=0, description="most print() calls kept")
+
+
+class CodeAgentsSettings(Settings):
+    owner: ClassVar[str] = "CodeAgents"
+
+    constraint: CodeConstraint = Field(
+        description="how decoding keeps programs parseable: grammar (lark) or none (free text)"
+    )
+    plan_tokens: int = Field(ge=1, description="most tokens the planner writes")
+    patch_tokens: int = Field(ge=1, description="most tokens of one patch")
+    answer_tokens: int = Field(ge=1, description="most tokens the solver writes")
+    max_replans: int = Field(ge=0, description="patch rounds after a failed run")
+    solver: bool = Field(description="answer from the variables when the program does not")
+    context_tokens: int | None = Field(
+        ge=1, description="what a focus tool reads of a long text argument; None: all of it"
+    )
+    evidence_tokens: int | None = Field(
+        ge=1, description="what the solver reads of all variables together; None: all"
+    )
+    value_chars: int = Field(ge=8, description="each variable's value in codified feedback")
+    focus_tools: tuple[str, ...] = Field(
+        description="tools whose long text arguments are focused on their other arguments"
+    )
+    limits: ProgramLimits = Field(description="the interpreter's limits")
 
 
 class SMRSettings(Settings):

@@ -14,11 +14,16 @@ from agentkit.tools.tool import Tool
 
 
 def llm_tool(
-    *, max_tokens: int = 48, name: str = "llm", prompt_templates: Mapping[str, str] | None = None
+    *,
+    max_tokens: int = 48,
+    name: str = "llm",
+    description: str | None = None,
+    prompt_templates: Mapping[str, str] | None = None,
 ) -> Tool:
     """Its calls are labelled with the run, the step and role "worker", and charged to the
-    run's budget. `prompt_templates` may replace its one template, "llm" ({question}: the
-    sub-question with its context)."""
+    run's budget. `description` replaces what planners are told it does (the default speaks
+    of ReWOO's #E references). `prompt_templates` may replace its one template, "llm"
+    ({question}: the sub-question with its context)."""
     prompts = PromptTemplates(
         "llm_tool", "agentkit.tools", {"llm": ("question",)}, prompt_templates
     )
@@ -33,5 +38,5 @@ def llm_tool(
         )
         return reply.text.strip()
 
-    description = "ask the model a question about a text given in it, e.g. #E1"
+    description = description or "ask the model a question about a text given in it, e.g. #E1"
     return Tool(llm, name=name, description=description, timeout_s=None)

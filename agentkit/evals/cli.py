@@ -26,7 +26,7 @@ def hotpotqa_cmd(
     n: Annotated[int, typer.Option("-n", "--n", help="number of questions")] = 5,
     offset: Annotated[int, typer.Option(help="skip this many questions first")] = 0,
     compare: Annotated[
-        str, typer.Option(help="comma list of systems: direct,react,rewoo,smr")
+        str, typer.Option(help="comma list of systems: direct,react,rewoo,smr,codeagents")
     ] = "direct,react,rewoo",
     setting: Annotated[
         str, typer.Option(help="distractor (each question's 10 paragraphs) or open (all)")

@@ -93,6 +93,24 @@ async def compare(
     return summaries
 
 
+def compare_on_server(
+    model: str,
+    names: list[str],
+    questions: list[hotpotqa.HotpotQuestion],
+    out: Path,
+    concurrency: int,
+) -> tuple[list[Summary], str]:
+    """`compare` on BM25 search in the distractor setting, against a server for `model`
+    (started if none runs, stopped after) with an empty system message for every system;
+    also returns the retrieval's note. What the planner benchmarks run."""
+    llm = connect(model, system="")  # no template persona, for every system alike
+    try:
+        search = retrieval.build("bm25", "distractor", questions)
+        return llm.run_sync(compare(llm, names, questions, search, out, concurrency)), search.note
+    finally:
+        llm.close()
+
+
 def title_of(label: str, n: int, opts: EvalOptions) -> str:
     """ "HotpotQA dev distractor (shipped, 200): 5 questions, distractor setting, ..." """
     start = f" from #{opts.offset + 1}" if opts.offset else ""

@@ -1,8 +1,8 @@
 """The systems a HotpotQA comparison runs: `direct` (one retrieval, one call) and the planners.
 
 All of them search the same documents (agentkit.evals.retrieval), so only the way they use
-the model differs: direct, ReAct and ReWOO through the `search` tool, SMR with its own
-state machine over the same retriever.
+the model differs: direct, ReAct, ReWOO and CodeAgents through the `search` tool, SMR with
+its own state machine over the same retriever.
 """
 
 from __future__ import annotations
@@ -15,11 +15,14 @@ from agentkit.evals.hotpotqa import HotpotQuestion
 from agentkit.evals.retrieval import Retrieval
 from agentkit.evals.runner import Outcome, System
 from agentkit.llm import Model
-from agentkit.planners import SMR, Planner, ReAct, ReWOO, short_answer
+from agentkit.planners import SMR, CodeAgents, Planner, ReAct, ReWOO, short_answer
 from agentkit.prompts import load_prompt
 from agentkit.tools import Tool, ToolContext, llm_tool
 
-SYSTEMS = ("direct", "react", "rewoo", "smr")
+SYSTEMS = ("direct", "react", "rewoo", "smr", "codeagents")
+# CodeAgents' programs read this description in the tool's signature (the default names
+# ReWOO's #E references, which a program does not have)
+CODE_LLM = "answer a question from the context text"
 SearchFor = Callable[[HotpotQuestion], Tool]
 
 
@@ -37,9 +40,11 @@ def direct(llm: Model, search_for: SearchFor, *, answer_tokens: int = 32) -> Sys
     return run
 
 
-def planner_system(llm: Model, planner: Planner, search_for: SearchFor) -> System:
+def planner_system(
+    llm: Model, planner: Planner, search_for: SearchFor, helper: Tool | None = None
+) -> System:
     agent = Agent(llm, planner=planner)
-    helper = llm_tool()
+    helper = helper or llm_tool()
 
     async def run(q: HotpotQuestion, run_id: str) -> Outcome:
         res = await agent.run(q.question, run_id=run_id, tools=[search_for(q), helper])
@@ -63,6 +68,8 @@ def build(name: str, llm: Model, retrieval: Retrieval) -> System:
         return direct(llm, retrieval.tool)
     if name == "smr":
         return smr_system(llm, retrieval)
+    if name == "codeagents":
+        return planner_system(llm, CodeAgents(), retrieval.tool, llm_tool(description=CODE_LLM))
     planners: dict[str, Callable[[], Planner]] = {"react": ReAct, "rewoo": ReWOO}
     if name not in planners:
         raise ConfigError(f"unknown system {name!r}; choose from {', '.join(SYSTEMS)}")

@@ -43,7 +43,7 @@ def text(result) -> str:
 @pytest.mark.parametrize(
     ("args", "says"),
     [
-        (["--compare", "direct,smr,cot"], "unknown system cot; valid: direct, react, rewoo, smr"),
+        (["--compare", "direct,smr,cot"], "unknown system cot; valid: direct, react, rewoo, smr, codeagents"),
         (["--setting", "closed"], "unknown --setting closed; valid: distractor, open"),
         (["--search", "dense"], "unknown --search dense; valid: bm25, graph"),
         (["--triplets"], "--triplets adds LLM triplets to the graph; use it with --search graph"),
