@@ -22,6 +22,7 @@ from agentkit.evals.runner import Summary, progress_bar, run_system, summarise
 from agentkit.llm import Model, connect
 from agentkit.models import DEFAULT_MODEL
 from agentkit.text import as_paragraphs
+from agentkit.trace import TraceWriter
 
 
 class EvalOptions(BaseModel):
@@ -119,7 +120,8 @@ def title_of(label: str, n: int, opts: EvalOptions) -> str:
 
 
 def run_hotpotqa(opts: EvalOptions, console: Console) -> EvalReport:
-    """Load, build the retrieval, run every system, and write JSONL, summary and plot."""
+    """Load, build the retrieval, run every system, and write JSONL, summary, plot and a
+    trace of every model call (`trace.jsonl`)."""
     check(opts)
     path = download.download_with_bar() if opts.download else (opts.data or hotpotqa.default_path())
     questions = hotpotqa.load(path, n=opts.n, offset=opts.offset)
@@ -132,6 +134,7 @@ def run_hotpotqa(opts: EvalOptions, console: Console) -> EvalReport:
     out.mkdir(parents=True, exist_ok=True)
     # every system alike: an empty system message, not the chat template's default persona
     llm = connect(opts.model, base_url=opts.base_url, system="")
+    trace = TraceWriter(out / "trace.jsonl").attach(llm.ledger)  # `agentkit trace show` it
     try:
         triples = None
         if opts.triplets:
@@ -143,6 +146,7 @@ def run_hotpotqa(opts: EvalOptions, console: Console) -> EvalReport:
             compare(llm, opts.systems, questions, search, out, opts.concurrency)
         )
     finally:
+        trace.detach()
         llm.close()
     console.print(report.rich_table(summaries, title))
     info = run_info(

@@ -16,6 +16,7 @@ from agentkit.cli import app
 from agentkit.evals import compare, hotpotqa, retrieval
 from agentkit.memory.store import HashingEmbedder
 from agentkit.testing import FunctionModel, TestModel
+from agentkit.trace import read_trace
 
 
 @pytest.fixture
@@ -43,7 +44,10 @@ def text(result) -> str:
 @pytest.mark.parametrize(
     ("args", "says"),
     [
-        (["--compare", "direct,smr,cot"], "unknown system cot; valid: direct, react, rewoo, smr, codeagents"),
+        (
+            ["--compare", "direct,smr,cot"],
+            "unknown system cot; valid: direct, react, rewoo, smr, codeagents",
+        ),
         (["--setting", "closed"], "unknown --setting closed; valid: distractor, open"),
         (["--search", "dense"], "unknown --search dense; valid: bm25, graph"),
         (["--triplets"], "--triplets adds LLM triplets to the graph; use it with --search graph"),
@@ -139,3 +143,17 @@ def test_triplets_come_from_the_model_and_the_output_says_so(fake, monkeypatch, 
     assert result.exit_code == 0, result.output
     assert "LLM triplets for 10 paragraphs" in text(result)
     assert sum(c.info.labels.role == "indexer" for c in model.calls) == 10
+
+
+def test_a_whole_eval_is_traced_and_trace_show_renders_it(fake, tmp_path):
+    out = tmp_path / "out"
+    result = run("-n", "2", "--compare", "direct,rewoo", "--out", str(out))
+    assert result.exit_code == 0, result.output
+    runs = {
+        json.loads(line)["id"] for f in ("direct", "rewoo") for line in (out / f"{f}.jsonl").open()
+    }
+    calls = [e for e in read_trace(out / "trace.jsonl") if e["kind"] == "llm_call"]
+    assert len(calls) == len(fake.calls) and len({e["labels"]["run"] for e in calls}) == 4
+    assert len(runs) == 2
+    shown = CliRunner().invoke(app, ["trace", "show", str(out / "trace.jsonl")])
+    assert shown.exit_code == 0 and "4 runs, 6 model calls" in " ".join(shown.output.split())
