@@ -23,7 +23,7 @@ ModelOpt = Annotated[
     ),
 ]
 BaseUrlOpt = Annotated[str | None, typer.Option(help="a running OpenAI-compatible server")]
-PlannerOpt = Annotated[str | None, typer.Option(help="rewoo (default), react or smr")]
+PlannerOpt = Annotated[str | None, typer.Option(help="rewoo (default), react, smr or codeagents")]
 ToolsOpt = Annotated[
     str | None, typer.Option(help="comma list of search,llm,calculator (default: all that fit)")
 ]

@@ -13,7 +13,7 @@ from agentkit.errors import ConfigError
 
 COMMANDS: dict[str, tuple[str, str]] = {
     # name: (arguments, what it does)
-    "planner": ("NAME", "switch planner (rewoo, react, smr); no NAME: show it"),
+    "planner": ("NAME", "switch planner (rewoo, react, smr, codeagents); no NAME: show it"),
     "tools": ("", "the tools the agent can call, as the model sees them"),
     "budget": ("[TOKENS|off]", "the per-turn budget and this session's spending; set it"),
     "memory": ("[search TEXT]", "what the session remembers; search the documents"),

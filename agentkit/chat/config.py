@@ -33,7 +33,7 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - Python 3.10
     import tomli as tomllib
 
-PLANNERS = ("rewoo", "react", "smr")
+PLANNERS = ("rewoo", "react", "smr", "codeagents")
 TOOLS = ("search", "llm", "calculator")
 
 

@@ -10,7 +10,7 @@ from agentkit.chat.config import PLANNERS
 from agentkit.chat.index import DocIndex
 from agentkit.errors import ConfigError
 from agentkit.paths import home
-from agentkit.planners import SMR, Planner, ReAct, ReWOO
+from agentkit.planners import SMR, CodeAgents, Planner, ReAct, ReWOO
 from agentkit.tools import Tool, calculator_tool, llm_tool
 
 
@@ -20,6 +20,8 @@ def make_planner(name: str, docs: DocIndex | None) -> Planner:
         return ReWOO()
     if name == "react":
         return ReAct()
+    if name == "codeagents":
+        return CodeAgents()
     if name == "smr":
         if docs is None:
             raise ConfigError("smr searches documents: start the session with --docs DIR")

@@ -104,3 +104,12 @@ def test_tab_completes_commands_then_planner_names():
     assert complete("/planner r") == ["rewoo", "react"]
     assert complete("/memory s") == ["search"]
     assert complete("who drummed") == []
+
+
+def test_every_planner_of_the_chat_can_be_built():
+    from agentkit.chat.config import PLANNERS
+    from agentkit.chat.setup import make_planner
+
+    for name in PLANNERS:
+        if name != "smr":  # smr needs documents
+            assert make_planner(name, None).name == name
