@@ -9,6 +9,7 @@ number used twice, a reference to a step that does not come before). An input ma
 
 from __future__ import annotations
 
+import graphlib
 import json
 import re
 from collections.abc import Iterable, Mapping
@@ -99,14 +100,13 @@ def without_unread(plan: Plan, tools: Iterable[str]) -> Plan:
     For a tool like `llm`, which only restates what the evidence already holds, a result
     nobody reads is work the solver does anyway, from the same evidence."""
     names = {t.lower() for t in tools}
-    kept: list[PlanStep] = []
-    read: set[int] = set()
-    for step in reversed(plan.steps):
-        if step.tool.lower() in names and step.id not in read:
-            continue
-        kept.append(step)
-        read.update(step.refs)
-    return Plan(steps=kept[::-1])
+    kept = list(plan.steps)
+    while True:  # dropping an unread step can leave the steps it read unread in turn
+        read = {r for s in kept for r in s.refs}
+        unread = [s for s in kept if s.tool.lower() in names and s.id not in read]
+        if not unread:
+            return Plan(steps=kept)
+        kept = [s for s in kept if s not in unread]
 
 
 # How a structured-output engine keeps a plan parseable (ReWOO's `constraint` setting).
@@ -168,14 +168,42 @@ def _step_id(digits: str) -> int:
 
 
 def _check(steps: list[PlanStep]) -> None:
-    seen: set[int] = set()
+    """Each step numbered once, and every reference to a step of the plan that does not,
+    through its own references, need the step that uses it. A step may name a later one
+    (small models write `llm[... #E2]` before `#E2 = search[...]`): the worker runs the
+    steps in the order their data flow needs."""
+    ids: set[int] = set()
     for step in steps:
-        if step.id in seen:
+        if step.id in ids:
             raise PlanError(f"#E{step.id} is defined twice; number the steps #E1, #E2, ...")
-        missing = [r for r in step.refs if r not in seen]
+        ids.add(step.id)
+    for step in steps:
+        missing = [r for r in step.refs if r not in ids]
         if missing:
             raise PlanError(
-                f"#E{step.id} uses #E{missing[0]}, which is not a step before it; "
-                "a step can only use the results of earlier steps"
+                f"#E{step.id} uses #E{missing[0]}, which is not a step of the plan; "
+                "a step can only use the results of the plan's steps"
             )
-        seen.add(step.id)
+    try:
+        data_flow_order(steps)
+    except graphlib.CycleError as exc:
+        circle = " -> ".join(f"#E{i}" for i in exc.args[1])
+        raise PlanError(
+            f"steps use each other's results in a circle ({circle}); a step cannot use a "
+            "result that needs its own"
+        ) from None
+
+
+def data_flow_order(steps: list[PlanStep]) -> list[PlanStep]:
+    """The steps in plan order, except that each comes after the steps it reads;
+    graphlib.CycleError if no such order exists."""
+    graphlib.TopologicalSorter({s.id: s.refs for s in steps}).prepare()  # raises on a circle
+    done: set[int] = set()
+    result: list[PlanStep] = []
+    pending = list(steps)
+    while pending:
+        ready = next(s for s in pending if set(s.refs) <= done)
+        pending.remove(ready)
+        done.add(ready.id)
+        result.append(ready)
+    return result

@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 
 from agentkit.planners.context import RunContext, Step
-from agentkit.planners.plan import Plan, PlanStep, substitute
+from agentkit.planners.plan import Plan, PlanStep, data_flow_order, substitute
 from agentkit.planners.syntax import REF
 from agentkit.tools.focus import focus
 
@@ -43,7 +43,7 @@ async def execute(plan: Plan, ctx: RunContext, *, ref_tokens: int | None = None)
         )
 
     try:
-        for step in plan.steps:  # references point backwards, so dependencies exist already
+        for step in data_flow_order(plan.steps):  # what a step reads is started before it
             tasks[step.id] = asyncio.create_task(run(step))
         return dict(zip(tasks, await asyncio.gather(*tasks.values()), strict=True))
     finally:

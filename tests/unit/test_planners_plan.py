@@ -52,8 +52,9 @@ def test_lenient_where_the_intent_is_clear():
     [
         ("I will just answer: Rush.", "no step"),
         ("#E1 = search[a]\n#E1 = search[b]", "defined twice"),
-        ("#E1 = llm[use #E2]\n#E2 = search[x]", "#E1 uses #E2"),
-        ("#E1 = llm[about #E1]", "#E1 uses #E1"),
+        ("#E1 = llm[use #E3]\n#E2 = search[x]", "#E1 uses #E3, which is not a step"),
+        ("#E1 = llm[about #E1]", r"circle \(#E1 -> #E1\)"),
+        ("#E1 = llm[#E2]\n#E2 = llm[#E1]", "circle"),
         ("#E1 = search[a #E1234567890]", "too large"),
     ],
 )
@@ -130,7 +131,7 @@ def test_the_regex_keeps_the_structure_and_the_parser_checks_references():
         "Plan: a\n#E1 = search[x]\nPlan: b\n#E2 = llm[#E12 x]",  # no step 12
     ]:
         assert pattern.fullmatch(wrong)
-        with pytest.raises(PlanError, match="not a step before it"):
+        with pytest.raises(PlanError, match=r"not a step|circle"):
             parse_plan(wrong)
     with pytest.raises(ValueError):
         plan_regex([], 3)
@@ -159,3 +160,21 @@ def test_substitution_replaces_whole_references_only():
     evidence = {1: "one", 10: "ten\nlines", 11: "eleven"}
     assert substitute("#E1 #E10 #E11 #e1", evidence) == "one ten\nlines eleven one"
     assert substitute("keep #E7 and #E", evidence) == "keep #E7 and #E"
+
+
+async def test_a_step_may_read_a_later_one_and_runs_after_it():
+    from agentkit.planners import RunContext, execute
+    from agentkit.tools import ToolRegistry, tool
+
+    order = []
+
+    @tool
+    def echo(text: str) -> str:
+        """Echo."""
+        order.append(text)
+        return f"<{text}>"
+
+    plan = parse_plan("#E1 = echo[about #E2]\n#E2 = echo[first]\n#E3 = echo[x]")
+    results = await execute(plan, RunContext(tools=ToolRegistry([echo])))
+    assert order.index("first") < order.index("about <first>")
+    assert results[1].input == "about <first>"

@@ -119,7 +119,7 @@ async def test_evidence_is_paired_by_id_not_position():
 async def test_a_bad_plan_is_replanned_once_with_the_reason():
     def respond(messages, info):
         if info.labels.purpose == "plan":
-            return "#E1 = llm[#E2]\n#E2 = search[x]"
+            return "#E1 = llm[#E3]\n#E2 = search[x]"
         return PLAN if info.labels.purpose == "replan" else "Steven Spielberg"
 
     llm = FunctionModel(respond)
@@ -128,7 +128,7 @@ async def test_a_bad_plan_is_replanned_once_with_the_reason():
     assert out.plan == PLAN
     replan = llm.calls[1].messages
     assert [m.role for m in replan] == ["user", "assistant", "user"]
-    assert "#E1 uses #E2" in replan[2].content
+    assert "#E1 uses #E3" in replan[2].content
     assert [r.labels.purpose for r in llm.ledger.records("r")][:2] == ["plan", "replan"]
 
 
