@@ -70,7 +70,7 @@ def parse_plan(text: str) -> Plan:
         )
         prev_end, call = end, CALL.search(text, end)
     _check(steps)
-    return Plan(steps=steps)
+    return Plan(steps=_untangled(steps))
 
 
 def _read_input(text: str, start: int) -> tuple[str, int]:
@@ -168,10 +168,9 @@ def _step_id(digits: str) -> int:
 
 
 def _check(steps: list[PlanStep]) -> None:
-    """Each step numbered once, and every reference to a step of the plan that does not,
-    through its own references, need the step that uses it. A step may name a later one
-    (small models write `llm[... #E2]` before `#E2 = search[...]`): the worker runs the
-    steps in the order their data flow needs."""
+    """Each step numbered once, and every reference to a step of the plan. A step may name
+    a later one (small models write `llm[... #E2]` before `#E2 = search[...]`): the worker
+    runs the steps in the order their data flow needs."""
     ids: set[int] = set()
     for step in steps:
         if step.id in ids:
@@ -184,14 +183,29 @@ def _check(steps: list[PlanStep]) -> None:
                 f"#E{step.id} uses #E{missing[0]}, which is not a step of the plan; "
                 "a step can only use the results of the plan's steps"
             )
+
+
+def _untangled(steps: list[PlanStep]) -> list[PlanStep]:
+    """Steps whose references go round in a circle (`#E1 = llm[#E2]`, `#E2 = llm[#E1]`, or
+    a step reading itself) lose their references to themselves and to later steps: the
+    plan then runs, and the failed inputs show in the evidence, rather than costing a
+    re-plan that a small model gets wrong again."""
     try:
         data_flow_order(steps)
-    except graphlib.CycleError as exc:
-        circle = " -> ".join(f"#E{i}" for i in exc.args[1])
-        raise PlanError(
-            f"steps use each other's results in a circle ({circle}); a step cannot use a "
-            "result that needs its own"
-        ) from None
+        return steps
+    except graphlib.CycleError:
+        position = {s.id: i for i, s in enumerate(steps)}
+        return [
+            s.model_copy(
+                update={
+                    "input": REF.sub(
+                        lambda m, i=i: m.group(0) if position[int(m.group(1))] < i else "",
+                        s.input,
+                    ).strip()
+                }
+            )
+            for i, s in enumerate(steps)
+        ]
 
 
 def data_flow_order(steps: list[PlanStep]) -> list[PlanStep]:
