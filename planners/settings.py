@@ -101,6 +101,7 @@ class CodeAgentsSettings(Settings):
         ge=1, description="what the solver reads of all variables together; None: all"
     )
     value_chars: int = Field(ge=8, description="each variable's value in codified feedback")
+    opening: str = Field(description="the lines every program starts with, before the planner's")
     focus_tools: tuple[str, ...] = Field(
         description="tools whose long text arguments are focused on their other arguments"
     )

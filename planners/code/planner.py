@@ -34,6 +34,7 @@ from agentkit.planners.code.language import (
     py_name,
     render_value,
     signature,
+    unfenced,
 )
 from agentkit.planners.code.patch import apply_patch, codified_feedback, parse_patch
 from agentkit.planners.context import RunContext, Step
@@ -89,6 +90,7 @@ class CodeAgents:
         evidence_tokens: int | None = 200,
         value_chars: int = 80,
         focus_tools: tuple[str, ...] = ("llm",),
+        opening: str = "found: str = search(question)",
         limits: ProgramLimits | None = None,
         prompt_templates: Mapping[str, str] | None = None,
     ) -> None:
@@ -97,7 +99,13 @@ class CodeAgents:
         re-plans once when it does not parse (servers without grammar support).
         `context_tokens` is what a `focus_tools` call (the `llm` tool) reads of a long text
         argument, focused on its other arguments (the question it asks); `evidence_tokens`
-        what the solver reads of all variables. `max_replans` is 1: a round costs ~350
+        what the solver reads of all variables. `opening` is the program's first lines,
+        written for the planner, which continues them (vLLM's continue_final_message; ""
+        for a server without it): searching the question itself first grounds the program
+        in the question's own pages (a 1.5B planner left to choose its first query copied
+        the prompt's example into unrelated questions, and one asked to continue a program
+        in the user's message wrote prose); it is left out when the run lacks a function it
+        calls. `max_replans` is 1: a round costs ~350
         tokens, and a 1.5B replanner that misses once tends to miss again. Settings are
         checked as CodeAgentsSettings; `limits` (ProgramLimits) bound every run.
         `prompt_templates` replaces any of:
@@ -142,26 +150,43 @@ class CodeAgents:
         return PlannerOutput(answer=await self.solve(question, outcome, ctx), plan=trace)
 
     async def plan(self, question: str, functions: Mapping[str, Tool], ctx: RunContext) -> Program:
-        """One planner call; a reply that is no program is re-planned once, told why."""
-        messages = [Message(role="user", content=self.plan_prompt(question, functions))]
+        """One planner call; a reply that is no program is re-planned once, told why. The
+        `opening` is the start of the planner's reply (vLLM continues that message), so the
+        model goes on writing code instead of prose about code."""
+        opening = self.opening(functions)
+        prompt = [Message(role="user", content=self.plan_prompt(question, functions))]
         options = self._decoding(program_grammar(functions), self.settings.plan_tokens)
+        if opening:
+            options["extra_body"] = {"continue_final_message": True, "add_generation_prompt": False}
         for attempt in ("plan", "replan"):
-            reply = await ctx.generate(messages, role="planner", purpose=attempt, **options)
+            started = [Message(role="assistant", content=opening + "\n")] if opening else []
+            reply = await ctx.generate(prompt + started, role="planner", purpose=attempt, **options)
+            source = f"{opening}\n{unfenced(reply.text)}" if opening else reply.text
             try:
-                return parse_program(reply.text, functions, self.settings.limits)
+                return parse_program(source, functions, self.settings.limits)
             except PlanError as exc:
                 error = exc
             replan = self.prompts.render("codeagents_replan", error=error)
-            messages += [
-                Message(role="assistant", content=reply.text),
+            prompt += [
+                Message(role="assistant", content=source),
                 Message(role="user", content=replan),
             ]
         raise PlanError(f"the planner wrote no program that can run, after one re-plan: {error}")
 
     def plan_prompt(self, question: str, functions: Mapping[str, Tool]) -> str:
-        """The tools as typed signatures, one example, and the task as a line of code."""
+        """The tools as typed signatures, examples, and the task as a line of code."""
         tools = "\n".join(signature(t) for t in functions.values())
         return self.prompts.render("codeagents_plan", tools=tools, question=_literal(question))
+
+    def opening(self, functions: Mapping[str, Tool]) -> str:
+        """The `opening` lines when this run's functions can run them, else nothing."""
+        if not self.settings.opening.strip():
+            return ""
+        try:
+            parse_program(self.settings.opening, functions, self.settings.limits)
+        except PlanError:
+            return ""
+        return self.settings.opening.strip("\n")
 
     def _decoding(self, grammar: str, max_tokens: int) -> dict[str, Any]:
         options: dict[str, Any] = {"max_tokens": max_tokens, "tools": ()}

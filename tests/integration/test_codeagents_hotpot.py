@@ -20,11 +20,6 @@ from agentkit.tools import llm_tool, search_tool
 pytestmark = [pytest.mark.integration, pytest.mark.qwen]
 
 
-@pytest.mark.xfail(
-    reason="CodeAgents issue still open: the 1.5B model copies its example program into other "
-    "questions and some answers come back as sentences (benchmarks/results/codeagents.md)",
-    strict=False,
-)
 async def test_codeagents_programs_parse_and_run_on_hotpot_questions(qwen_llm, hotpot_path):
     questions = load(hotpot_path, n=5)
     agents = {

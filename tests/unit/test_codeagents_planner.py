@@ -55,8 +55,14 @@ def _model(plan, patches=(), worker=None, solver="Paris"):
     return FunctionModel(respond)
 
 
+def _planner(**kw):
+    """CodeAgents writing the whole program (most tests script the planner's reply in full;
+    the opening has tests of its own)."""
+    return CodeAgents(**{"opening": "", **kw})
+
+
 def _agent(model, planner=None, **kw):
-    return Agent(model, planner or CodeAgents(), tools=_tools(), **kw)
+    return Agent(model, planner or _planner(), tools=_tools(), **kw)
 
 
 def test_plan_run_answer_with_roles_grammar_and_steps():
@@ -108,7 +114,7 @@ def test_independent_searches_in_a_program_run_at_once():
         return f"{query} was born in 1815."
 
     program = 'a: str = search("Ada")\nb: str = search("Charles")\nanswer(a + b)\n'
-    agent = Agent(_model(program), CodeAgents(), tools=[search])
+    agent = Agent(_model(program), _planner(), tools=[search])
     result = agent.run_sync("Who was born first?")
     assert result.status is RunStatus.OK, result.error
     assert sorted(arrived) == ["Ada", "Charles"]
@@ -188,7 +194,7 @@ def test_a_patched_program_reuses_the_tool_calls_it_repeats():
 def test_a_refused_plan_is_replanned_once_whole_with_the_reason():
     plans = ["import os\nanswer(1)\n", 'answer(search("Jaws"))\n']
     model = _model(plans)
-    result = _agent(model, CodeAgents(constraint="none")).run_sync("q")
+    result = _agent(model, _planner(constraint="none")).run_sync("q")
     assert result.status is RunStatus.OK
     replan = model.calls[1]
     assert replan.info.labels.purpose == "replan"
@@ -198,11 +204,11 @@ def test_a_refused_plan_is_replanned_once_whole_with_the_reason():
 
 def test_free_text_is_read_leniently_and_an_unreadable_plan_is_a_planner_error():
     chatty = f"Sure! Here it is:\n```python\n{PROGRAM}```\nThis searches twice."
-    result = _agent(_model(chatty), CodeAgents(constraint="none")).run_sync(QUESTION)
+    result = _agent(_model(chatty), _planner(constraint="none")).run_sync(QUESTION)
     assert result.status is RunStatus.OK and result.answer == "CSU Long Beach"
     assert _model(chatty).calls == []
     broken = _model(["x = = 1\nanswer(x)", "y = = 2\nanswer(y)"])
-    result = _agent(broken, CodeAgents(constraint="none")).run_sync(QUESTION)
+    result = _agent(broken, _planner(constraint="none")).run_sync(QUESTION)
     assert result.status is RunStatus.PLANNER_ERROR
     assert "after one re-plan: line 1: SyntaxError" in result.error
     assert "structured" not in broken.calls[0].info.model_dump(exclude_none=True)
@@ -212,7 +218,7 @@ def test_rounds_are_bounded_then_the_solver_answers_from_the_variables():
     program = 'bio: str = search("Jaws")\nanswer(llm("Who?", nope))\n'
     patches = ['# lines 2-2\nanswer(llm("Who?", nope2))\n', "# lines 2-2\nanswer(nope3)\n"]
     model = _model(program, patches, solver="Answer: Steven Spielberg.")
-    result = _agent(model, CodeAgents(max_replans=2)).run_sync("Who directed Jaws?")
+    result = _agent(model, _planner(max_replans=2)).run_sync("Who directed Jaws?")
     assert result.status is RunStatus.OK and result.answer == "Steven Spielberg"
     assert result.usage["replanner"].calls == 2 and result.plan.count("# round") == 3
     solve = next(c for c in model.calls if c.info.labels.role == "solver")
@@ -222,14 +228,14 @@ def test_rounds_are_bounded_then_the_solver_answers_from_the_variables():
 
 def test_without_a_solver_an_unfixed_program_is_a_planner_error():
     model = _model("answer(nope)\n", ["# lines 1-1\nanswer(nope)\n"])
-    result = _agent(model, CodeAgents(max_replans=1, solver=False)).run_sync("q")
+    result = _agent(model, _planner(max_replans=1, solver=False)).run_sync("q")
     assert result.status is RunStatus.PLANNER_ERROR
     assert result.error_type == "ProgramError" and "name 'nope' is not defined" in result.error
 
 
 def test_a_program_that_does_not_answer_goes_to_the_solver():
     model = _model('bio: str = search("Ada Lovelace")\n', solver="1815")
-    result = _agent(model, CodeAgents(constraint="none")).run_sync("When was Ada born?")
+    result = _agent(model, _planner(constraint="none")).run_sync("When was Ada born?")
     assert result.answer == "1815" and set(result.usage) == {"planner", "solver"}
 
 
@@ -239,7 +245,7 @@ def test_long_contexts_are_focused_on_the_question_before_the_llm_reads_them():
     program = 'answer(llm("Who directed Jaws?", search("Jaws")))\n'
     model = _model(program)
     search = search_tool(docs, k=1, max_tokens=10_000)
-    agent = Agent(model, CodeAgents(context_tokens=30), tools=[search, llm_tool()])
+    agent = Agent(model, _planner(context_tokens=30), tools=[search, llm_tool()])
     agent.run_sync("q")
     worker = next(c for c in model.calls if c.info.labels.role == "worker")
     assert "directed by Steven Spielberg" in worker.prompt
@@ -250,32 +256,32 @@ def test_the_budget_holds_across_roles():
     program = 'answer(llm("Who?", nope))\n'
     model = _model(program, ["# lines 1-1\nanswer(nope)\n"] * 5)
     budget = Budget(run=Limits(requests=2))
-    result = _agent(model, CodeAgents(max_replans=5), budget=budget).run_sync("q")
+    result = _agent(model, _planner(max_replans=5), budget=budget).run_sync("q")
     assert result.status is RunStatus.BUDGET_EXCEEDED
     assert result.total.calls == 2  # the planner and one replanner call, then refused
 
 
 def test_settings_are_checked_when_the_planner_is_built():
     with pytest.raises(ConfigError, match=r"CodeAgents max_replans: .*greater than or equal to 0"):
-        CodeAgents(max_replans=-1)
+        _planner(max_replans=-1)
     with pytest.raises(ConfigError, match="CodeAgents constraint: "):
-        CodeAgents(constraint="regex")
+        _planner(constraint="regex")
     with pytest.raises(ConfigError, match="ProgramLimits max_steps: "):
         ProgramLimits(max_steps=0)
     with pytest.raises(ConfigError, match="lacks placeholder \\{tools\\}"):
-        CodeAgents(prompt_templates={"codeagents_plan": "{question}"})
-    custom = CodeAgents(prompt_templates={"codeagents_solve": "{variables} / {question}"})
+        _planner(prompt_templates={"codeagents_plan": "{question}"})
+    custom = _planner(prompt_templates={"codeagents_solve": "{variables} / {question}"})
     assert custom.prompts["codeagents_solve"] == "{variables} / {question}"
 
 
 def test_a_run_with_no_tool_is_a_config_error():
     ctx = RunContext(llm=TestModel(), run_id="r", tools=ToolRegistry())
     with pytest.raises(ConfigError, match="at least one tool"):
-        asyncio.run(CodeAgents().run("q", ctx))
+        asyncio.run(_planner().run("q", ctx))
 
 
 def test_test_model_runs_it_unaided():
-    result = Agent(TestModel(), CodeAgents(), tools=_tools()).run_sync("q")
+    result = Agent(TestModel(), _planner(), tools=_tools()).run_sync("q")
     assert result.status is RunStatus.OK  # sampled from the grammars; the solver answers
 
 
@@ -289,7 +295,7 @@ def test_a_passage_given_as_the_answer_is_read_by_the_solver():
     long = "Jaws is a 1975 American thriller film that was directed by Steven Spielberg and "
     long += "based on the 1974 novel by Peter Benchley about a great white shark."
     model = _model('answer(search("Jaws"))\n', solver="Steven Spielberg")
-    agent = Agent(model, CodeAgents(), tools=[search_tool([("Jaws", long)]), llm_tool()])
+    agent = Agent(model, _planner(), tools=[search_tool([("Jaws", long)]), llm_tool()])
     result = agent.run_sync("Who directed Jaws?")
     assert result.answer == "Steven Spielberg" and result.usage["solver"].calls == 1
     solve = next(c for c in model.calls if c.info.labels.role == "solver")
@@ -311,3 +317,60 @@ def test_a_passage_given_as_the_answer_is_read_by_the_solver():
 )
 def test_what_counts_as_a_result_with_nothing_in_it(text, nothing):
     assert unusable(text) is nothing
+
+
+CONTINUED = 'more: str = search("Steven Spielberg")\nanswer(llm(question, found + more))'
+
+
+def test_the_planner_continues_the_opening_in_its_own_reply():
+    model = _model(CONTINUED)
+    result = Agent(model, CodeAgents(), tools=_tools()).run_sync(QUESTION)
+    assert result.status is RunStatus.OK and result.answer == "CSU Long Beach"
+    assert result.plan == "found: str = search(question)\n" + CONTINUED
+    plan_call = model.calls[0]
+    assert [m.role for m in plan_call.messages][-2:] == ["user", "assistant"]
+    assert plan_call.messages[-1].content == "found: str = search(question)\n"
+    assert plan_call.info.extra_body == {
+        "continue_final_message": True,
+        "add_generation_prompt": False,
+    }
+    assert [(s.tool, s.input) for s in result.steps][:2] == [
+        ("search", QUESTION),
+        ("search", "Steven Spielberg"),
+    ]
+
+
+def test_a_reply_that_rewrites_the_opening_searches_once():
+    model = _model("found: str = search(question)\nanswer(llm(question, found))")
+    result = Agent(model, CodeAgents(), tools=_tools()).run_sync(QUESTION)
+    assert result.status is RunStatus.OK
+    assert [s.tool for s in result.steps] == ["search", "llm"]
+
+
+def test_no_opening_when_the_run_has_no_function_it_calls():
+    model = _model('answer(llm(question, "Jaws is a 1975 film by Steven Spielberg."))')
+    result = Agent(model, CodeAgents(), tools=[llm_tool()]).run_sync("Who directed Jaws?")
+    assert result.status is RunStatus.OK
+    plan_call = model.calls[0]
+    assert [m.role for m in plan_call.messages] == ["user"]
+    assert not plan_call.info.extra_body
+
+
+def test_a_reply_that_is_no_program_is_replanned_from_the_opening_again():
+    model = _model(["import os\nanswer(1)", CONTINUED])
+    result = Agent(model, CodeAgents(constraint="none"), tools=_tools()).run_sync(QUESTION)
+    assert result.status is RunStatus.OK and result.answer == "CSU Long Beach"
+    replan = model.calls[1].messages
+    assert [m.role for m in replan] == ["user", "assistant", "user", "assistant"]
+    assert replan[1].content == "found: str = search(question)\nimport os\nanswer(1)"
+    assert "cannot run" in replan[2].content
+    assert replan[3].content == "found: str = search(question)\n"
+
+
+def test_a_prose_reply_runs_the_opening_and_the_solver_reads_what_it_found():
+    model = _model("Sure! This searches the question, then answers.", solver="CSU Long Beach")
+    result = Agent(model, CodeAgents(constraint="none"), tools=_tools()).run_sync(QUESTION)
+    assert result.status is RunStatus.OK and result.answer == "CSU Long Beach"
+    assert [s.tool for s in result.steps] == ["search"]
+    solver = next(c for c in model.calls if c.info.labels.role == "solver")
+    assert "found = " in solver.prompt and "Spielberg" in solver.prompt
