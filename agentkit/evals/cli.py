@@ -1,4 +1,4 @@
-"""`agentkit eval hotpotqa` and `agentkit data download hotpotqa`.
+"""`agentkit eval hotpotqa|gaia` and `agentkit data download hotpotqa`.
 
 The root command (agentkit.cli) adds these apps; nothing here imports it back.
 """
@@ -14,6 +14,7 @@ from agentkit.cli_errors import clean_errors, console
 from agentkit.errors import ConfigError
 from agentkit.evals import download
 from agentkit.evals.compare import EvalOptions, names, run_hotpotqa
+from agentkit.evals.gaia.compare import GaiaOptions, run_gaia
 from agentkit.models import DEFAULT_MODEL
 
 eval_app = typer.Typer(help="Evaluations on public benchmarks.", no_args_is_help=True)
@@ -57,6 +58,40 @@ def hotpotqa_cmd(
         concurrency=concurrency, out=out,
     )  # fmt: skip
     run_hotpotqa(opts, console)
+
+
+@eval_app.command("gaia")
+@clean_errors
+def gaia_cmd(
+    data: Annotated[
+        Path | None,
+        typer.Option(
+            help="your GAIA copy: a folder with metadata.jsonl or .parquet and the attachments "
+            "(default: the GAIA-style tasks shipped with agentkit)"
+        ),
+    ] = None,
+    compare: Annotated[
+        str, typer.Option(help="comma list of systems: direct,react,rewoo,codeagents")
+    ] = "direct,react,rewoo,codeagents",
+    levels: Annotated[str, typer.Option(help="comma list of levels to keep, e.g. 1,2")] = "",
+    n: Annotated[int | None, typer.Option("-n", "--n", help="first n tasks")] = None,
+    model: Annotated[str, typer.Option(help="model name, HF dir or id")] = DEFAULT_MODEL,
+    base_url: Annotated[str | None, typer.Option(help="a running server instead")] = None,
+    web: Annotated[bool, typer.Option(help="give the planners web_search and web_fetch")] = False,
+    concurrency: Annotated[int, typer.Option(help="tasks in flight")] = 4,
+    out: Annotated[Path | None, typer.Option(help="output directory")] = None,
+) -> None:
+    """GAIA with each system on the same tasks: accuracy per level, tokens and time per task,
+    and a leaderboard submission file per system."""
+    try:
+        kept = [int(x) for x in names(levels)] or None
+    except ValueError:
+        raise ConfigError(f"--levels takes numbers like 1,2; got {levels!r}") from None
+    opts = GaiaOptions(
+        data=data, systems=names(compare), levels=kept, n=n, model=model, base_url=base_url,
+        web=web, concurrency=concurrency, out=out,
+    )  # fmt: skip
+    run_gaia(opts, console)
 
 
 @data_app.command("download")

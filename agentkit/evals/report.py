@@ -1,4 +1,4 @@
-"""Show a comparison as a terminal table, a markdown table and a tokens-vs-F1 plot."""
+"""Show a comparison as a terminal table, a markdown table and a tokens-vs-score plot."""
 
 from __future__ import annotations
 
@@ -52,6 +52,14 @@ def markdown_table(summaries: list[Summary]) -> str:
 
 def plot(summaries: list[Summary], path: Path, title: str) -> Path | None:
     """Tokens per question (log x) against F1; None when matplotlib is not installed."""
+    points = [(s.system, s.tokens_per_question, s.f1) for s in summaries]
+    return plot_points(points, path, title, "tokens per question", "answer F1")
+
+
+def plot_points(
+    points: list[tuple[str, float, float]], path: Path, title: str, per: str, score: str
+) -> Path | None:
+    """(system, tokens, score) points, tokens on a log x axis; None without matplotlib."""
     try:
         import matplotlib
 
@@ -60,14 +68,12 @@ def plot(summaries: list[Summary], path: Path, title: str) -> Path | None:
     except ImportError:
         return None
     fig, ax = plt.subplots(figsize=(6, 4))
-    for s in summaries:
-        ax.scatter(s.tokens_per_question, s.f1, s=60)
-        ax.annotate(
-            s.system, (s.tokens_per_question, s.f1), xytext=(6, 4), textcoords="offset points"
-        )
+    for name, tokens, value in points:
+        ax.scatter(tokens, value, s=60)
+        ax.annotate(name, (tokens, value), xytext=(6, 4), textcoords="offset points")
     ax.set_xscale("log")
-    ax.set_xlabel("tokens per question (prompt + completion, log scale)")
-    ax.set_ylabel("answer F1")
+    ax.set_xlabel(f"{per} (prompt + completion, log scale)")
+    ax.set_ylabel(score)
     ax.set_title(title, fontsize=10)
     ax.grid(alpha=0.3)
     fig.tight_layout()

@@ -1,6 +1,7 @@
 """Run systems over questions, several in flight, with exact per-question token accounting.
 
-A system is any async callable (question, run_id) -> Outcome. Usage is read back from the
+A system is any async callable (item, run_id) -> Outcome, the item a HotpotQA question or a
+GAIA task. Usage is read back from the
 LLM's ledger by run id, so every system is counted the same way, from the engine's figures.
 """
 
@@ -11,6 +12,7 @@ import statistics
 import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
+from typing import TypeVar
 
 from pydantic import BaseModel
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -24,11 +26,14 @@ from agentkit.ledger import Ledger
 class Outcome(BaseModel):
     answer: str
     tool_calls: int = 0
+    tools_failed: dict[str, int] = {}  # tool -> calls whose observation was an error
     plan: str | None = None
     error: str | None = None
 
 
 System = Callable[[HotpotQuestion, str], Awaitable[Outcome]]
+Item = TypeVar("Item")
+Result = TypeVar("Result", bound=BaseModel)
 
 
 class RoleTokens(BaseModel):
@@ -71,6 +76,70 @@ class Summary(BaseModel):
     errors: int
 
 
+class RunUsage(BaseModel):
+    """One run's figures from the ledger (the engine's counts)."""
+
+    prompt_tokens: int
+    completion_tokens: int
+    cached_tokens: int
+    tokens_by_role: dict[str, RoleTokens]
+    llm_calls: int
+
+
+def run_usage(ledger: Ledger, run_id: str) -> RunUsage:
+    total = ledger.total(run=run_id)
+    roles = {
+        role: RoleTokens(
+            prompt=t.usage.prompt_tokens, completion=t.usage.completion_tokens, calls=t.calls
+        )
+        for role, t in ledger.by("role", run=run_id).items()
+    }
+    return RunUsage(
+        prompt_tokens=total.usage.prompt_tokens,
+        completion_tokens=total.usage.completion_tokens,
+        cached_tokens=total.usage.cached_tokens,
+        tokens_by_role=roles,
+        llm_calls=total.calls,
+    )
+
+
+async def run_each(
+    name: str,
+    system: Callable[[Item, str], Awaitable[Outcome]],
+    items: list[Item],
+    ledger: Ledger,
+    result: Callable[[Item, Outcome, RunUsage, float], Result],
+    *,
+    key: Callable[[Item], str],
+    concurrency: int = 8,
+    jsonl: Path | None = None,
+    progress: Progress | None = None,
+) -> list[Result]:
+    """`system` over `items` (HotpotQA questions, GAIA tasks), `concurrency` in flight; each
+    outcome scored by `result` and appended to `jsonl` as it finishes."""
+    gate = asyncio.Semaphore(concurrency)
+    task = progress.add_task(name, total=len(items)) if progress else None
+
+    async def one(item: Item) -> Result:
+        run_id = f"{name}:{key(item)}"
+        async with gate:
+            t0 = time.perf_counter()
+            try:
+                out = await system(item, run_id)
+            except AgentkitError as exc:  # a system should not raise, but one bad run is data
+                out = Outcome(answer="", error=f"{type(exc).__name__}: {exc}")
+            wall = time.perf_counter() - t0
+        scored = result(item, out, run_usage(ledger, run_id), round(wall, 3))
+        if jsonl is not None:
+            with jsonl.open("a", encoding="utf-8") as fh:
+                fh.write(scored.model_dump_json() + "\n")
+        if progress is not None and task is not None:
+            progress.advance(task)
+        return scored
+
+    return list(await asyncio.gather(*(one(item) for item in items)))
+
+
 async def run_system(
     name: str,
     system: System,
@@ -81,64 +150,34 @@ async def run_system(
     jsonl: Path | None = None,
     progress: Progress | None = None,
 ) -> list[QuestionResult]:
-    gate = asyncio.Semaphore(concurrency)
-    task = progress.add_task(name, total=len(questions)) if progress else None
-
-    async def one(q: HotpotQuestion) -> QuestionResult:
-        run_id = f"{name}:{q.id}"
-        async with gate:
-            t0 = time.perf_counter()
-            try:
-                out = await system(q, run_id)
-            except AgentkitError as exc:  # a system should not raise, but one bad run is data
-                out = Outcome(answer="", error=f"{type(exc).__name__}: {exc}")
-            wall = time.perf_counter() - t0
-        result = _score(name, q, out, ledger, run_id, wall)
-        if jsonl is not None:
-            with jsonl.open("a", encoding="utf-8") as fh:
-                fh.write(result.model_dump_json() + "\n")
-        if progress is not None and task is not None:
-            progress.advance(task)
-        return result
-
-    return list(await asyncio.gather(*(one(q) for q in questions)))
-
-
-def _score(
-    name: str, q: HotpotQuestion, out: Outcome, ledger: Ledger, run_id: str, wall: float
-) -> QuestionResult:
-    total = ledger.total(run=run_id)
-    roles = {
-        role: RoleTokens(
-            prompt=t.usage.prompt_tokens, completion=t.usage.completion_tokens, calls=t.calls
+    def result(q: HotpotQuestion, out: Outcome, usage: RunUsage, wall: float) -> QuestionResult:
+        return QuestionResult(
+            id=q.id,
+            system=name,
+            question=q.question,
+            type=q.type,
+            prediction=out.answer,
+            gold=q.answer,
+            em=exact_match(out.answer, q.answer),
+            f1=f1(out.answer, q.answer),
+            **usage.model_dump(),
+            tool_calls=out.tool_calls,
+            wall_s=wall,
+            plan=out.plan,
+            error=out.error,
         )
-        for role, t in ledger.by("role", run=run_id).items()
-    }
-    return QuestionResult(
-        id=q.id,
-        system=name,
-        question=q.question,
-        type=q.type,
-        prediction=out.answer,
-        gold=q.answer,
-        em=exact_match(out.answer, q.answer),
-        f1=f1(out.answer, q.answer),
-        prompt_tokens=total.usage.prompt_tokens,
-        completion_tokens=total.usage.completion_tokens,
-        cached_tokens=total.usage.cached_tokens,
-        tokens_by_role=roles,
-        llm_calls=total.calls,
-        tool_calls=out.tool_calls,
-        wall_s=round(wall, 3),
-        plan=out.plan,
-        error=out.error,
-    )
+
+    return await run_each(
+        name, system, questions, ledger, result, key=lambda q: q.id, concurrency=concurrency,
+        jsonl=jsonl, progress=progress,
+    )  # fmt: skip
+
+
+def mean(xs: list[float]) -> float:
+    return round(statistics.fmean(xs), 3) if xs else 0.0
 
 
 def summarise(name: str, results: list[QuestionResult]) -> Summary:
-    def mean(xs: list[float]) -> float:
-        return round(statistics.fmean(xs), 3) if xs else 0.0
-
     return Summary(
         system=name,
         n=len(results),

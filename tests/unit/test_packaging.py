@@ -28,6 +28,8 @@ def test_wheel_maps_subpackages_under_agentkit_and_ships_prompts(tmp_path):
     assert "agentkit/evals/prompts/direct.txt" in prompts
     for shipped in ("hotpot_dev_distractor_200.jsonl", "README.md"):  # data + its licence note
         assert f"agentkit/evals/data/{shipped}" in names
+    for shipped in ("metadata.jsonl", "README.md", "staff.xlsx", "roads.docx", "order_7731.pdf"):
+        assert f"agentkit/evals/data/gaia_tasks/{shipped}" in names  # GAIA-style, ours
 
 
 def test_editable_install_imports_the_mapped_packages():
