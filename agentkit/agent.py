@@ -13,6 +13,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterable
 from enum import Enum
+from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, Field
@@ -27,6 +28,7 @@ from agentkit.errors import (
 )
 from agentkit.ledger import CallRecord, Totals
 from agentkit.llm import Model
+from agentkit.memory.learned import Episode, LearnReport, Memory, Recall
 from agentkit.planners import (
     Planner,
     PlannerError,
@@ -60,6 +62,31 @@ RUN_ERRORS: dict[type[Exception], RunStatus] = {
 EVERY_RUN_ERRORS = (ServerUnreachableError, ServerStartError)
 
 
+class MemoryUse(BaseModel):
+    """What a memory gave a run: the items injected (ids, names), those dropped to fit the
+    cap, the names the plan cited, and the notes' tokens (counted with the model's
+    tokenizer; they are part of the planner's prompt tokens, reported apart as role
+    "memory")."""
+
+    items: list[str] = Field(default_factory=list)
+    names: list[str] = Field(default_factory=list)
+    dropped: list[str] = Field(default_factory=list)
+    cited: list[str] = Field(default_factory=list)
+    tokens: int = 0
+    retrieval_ms: float = 0.0
+
+    @classmethod
+    def of(cls, recall: Recall, plan: str | None) -> MemoryUse:
+        return cls(
+            items=[c.id for c in recall.items],
+            names=recall.names,
+            dropped=[c.id for c in recall.dropped],
+            cited=recall.cited_in(plan),
+            tokens=recall.tokens,
+            retrieval_ms=round(recall.retrieval_ms, 2),
+        )
+
+
 class AgentResult(BaseModel):
     run_id: str
     question: str
@@ -75,6 +102,7 @@ class AgentResult(BaseModel):
     status: RunStatus = RunStatus.OK
     error_type: str | None = Field(default=None, description="the exception's class name")
     error: str | None = Field(default=None, description='"ErrorType: message", or None if ok')
+    memory: MemoryUse | None = Field(default=None, description="what the agent's memory gave")
 
     @property
     def ok(self) -> bool:
@@ -91,16 +119,20 @@ class Agent:
         trace: TraceWriter | None = None,
         *,
         max_observation_tokens: int | None = 400,
+        memory: Memory | None = None,
     ) -> None:
         """`budget` applies to each run; `trace` receives this agent's LLM calls, tool steps
         and results as JSON lines; observations of tools without their own cap are cut to
-        `max_observation_tokens`."""
+        `max_observation_tokens`. `memory` (agentkit.memory.learned: Handbook(store), ...)
+        is recalled for every run, its notes put before the planner's prompt within the
+        memory's cap; `learn(result)` teaches it from a finished run."""
         self.llm = llm
         self.planner: Planner = planner or ReWOO()
         self.tools = ToolRegistry.of(tools)
         self.budget = budget
         self.trace = trace
         self.max_observation_tokens = max_observation_tokens
+        self.memory = memory
         self._active: set[str] = set()  # runs in flight; finished ones live in the ledger
 
     async def run(
@@ -136,6 +168,7 @@ class Agent:
         on_event: Callable[[RunEvent], None] | None,
     ) -> AgentResult:
         await self.llm.ensure_ready()
+        recall = await self._recall(question, run_id)
         ctx = RunContext(
             llm=self.llm,
             run_id=run_id,
@@ -143,6 +176,7 @@ class Agent:
             max_observation_tokens=self.max_observation_tokens,
             tools=self.tools if tools is None else ToolRegistry.of(tools),
             on_event=self._listener(run_id, on_event),
+            notes=recall.text if recall else "",
         )
         result = AgentResult(run_id=run_id, question=question, planner=self.planner.name)
         t0 = time.perf_counter()
@@ -161,9 +195,33 @@ class Agent:
         result.total = self.llm.ledger.total(run=run_id)
         result.llm_calls = result.total.calls
         result.tool_calls = sum(1 for s in ctx.steps if s.tool)
+        if recall is not None and self.memory is not None:
+            result.memory = MemoryUse.of(recall, result.plan)
+            self.memory.mark_used(recall, result.memory.cited)
         if self.trace is not None:
             self.trace.write({"kind": "agent_result", **result.model_dump(mode="json")})
         return result
+
+    async def _recall(self, question: str, run_id: str) -> Recall | None:
+        if self.memory is None:
+            return None
+        limits = self.budget.run if self.budget else None
+        limit = limits and (limits.input_tokens or limits.total_tokens)
+        return await self.memory.recall(question, self.llm, run_id=run_id, run_limit=limit)
+
+    async def learn(self, result: AgentResult, *, gold: str | None = None) -> LearnReport:
+        """Teach the memory from a finished run (`gold`: the reference answer, for a
+        GoldJudge). Learning calls are labelled run `learn-<run id>`, role "memory"."""
+        if self.memory is None:
+            raise ConfigError("this agent has no memory; give Agent(..., memory=...)")
+        episode = Episode.from_record(result.model_dump(mode="json"), gold=gold)
+        return await self.memory.learn(episode, self.llm)
+
+    async def learn_file(self, path: str | Path) -> list[LearnReport]:
+        """Teach the memory from a JSONL of past runs (a trace, or `agentkit eval` results)."""
+        if self.memory is None:
+            raise ConfigError("this agent has no memory; give Agent(..., memory=...)")
+        return await self.memory.learn_file(path, self.llm)
 
     def run_sync(self, question: str, **kwargs: Any) -> AgentResult:
         """`run` from synchronous code (scripts, notebooks), on the LLM's background loop."""

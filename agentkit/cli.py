@@ -12,6 +12,7 @@ from agentkit import models as registry
 from agentkit.chat.cli import chat_cmd, run_cmd
 from agentkit.chat.cli_index import index_app, trace_app
 from agentkit.cli_errors import clean_errors, console
+from agentkit.cli_memory import memory_app
 from agentkit.evals.cli import data_app, eval_app
 
 app = typer.Typer(help="agentkit: LLM agents with far fewer tokens.", no_args_is_help=True)
@@ -25,6 +26,7 @@ app.add_typer(eval_app, name="eval")
 app.add_typer(data_app, name="data")
 app.add_typer(trace_app, name="trace")
 app.add_typer(index_app, name="index")
+app.add_typer(memory_app, name="memory")
 app.command("chat")(chat_cmd)
 app.command("run")(run_cmd)
 

@@ -9,6 +9,7 @@ AgentkitError
 ├── BudgetExceededError                    a call would pass a budget (raised before sending)
 ├── ModelRequestsDisabledError             a real model request while tests forbid them
 ├── SandboxError                           the code sandbox cannot start (bwrap missing, ...)
+├── MalformedMemoryError                   a distiller's reply could not be read (logged, dropped)
 ├── LLMError                               from the inference server
 │   ├── ServerUnreachableError             nothing answers at the URL
 │   ├── ServerStartError                   a local vLLM did not start or become healthy
@@ -156,6 +157,11 @@ class ReadOnlyStoreError(MemoryStoreError):
 
 class DuplicateIdError(MemoryStoreError, ValueError):
     """`add` got an id that exists already (or twice in one batch)."""
+
+
+class MalformedMemoryError(AgentkitError):
+    """A memory distiller's reply held no usable item (bad JSON, empty, an essay). Learning
+    logs it and keeps nothing from that reply; it never ends a run."""
 
 
 class ModelRequestsDisabledError(AgentkitError):

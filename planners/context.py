@@ -81,6 +81,13 @@ class RunContext(ToolContext):
     tools: ToolRegistry = field(default_factory=ToolRegistry)
     steps: list[Step] = field(default_factory=list)
     on_event: Callable[[RunEvent], None] | None = None
+    notes: str = ""
+    """What a memory recalled for this run (agentkit.memory.learned), ready to read."""
+
+    def with_notes(self, prompt: str) -> str:
+        """A planner prompt with the run's memory notes before it (unchanged without notes):
+        planners call this where they render their plan prompt, and need no placeholder."""
+        return f"{self.notes.rstrip()}\n\n{prompt}" if self.notes.strip() else prompt
 
     def emit(self, event: RunEvent) -> None:
         if self.on_event is not None:

@@ -81,7 +81,8 @@ class ReWOO:
 
     async def plan(self, question: str, tools: list[Tool], ctx: RunContext) -> Plan:
         """One planner call; if its plan cannot be used, one re-plan told why, then PlanError."""
-        messages = [Message(role="user", content=self.plan_prompt(question, tools))]
+        prompt = ctx.with_notes(self.plan_prompt(question, tools))
+        messages = [Message(role="user", content=prompt)]
         options: dict[str, Any] = {"max_tokens": self.settings.plan_tokens}
         names, steps = [t.name for t in tools], self.settings.max_steps
         if self.settings.constraint == "regex":

@@ -154,7 +154,8 @@ class CodeAgents:
         `opening` is the start of the planner's reply (vLLM continues that message), so the
         model goes on writing code instead of prose about code."""
         opening = self.opening(functions)
-        prompt = [Message(role="user", content=self.plan_prompt(question, functions))]
+        text = ctx.with_notes(self.plan_prompt(question, functions))
+        prompt = [Message(role="user", content=text)]
         options = self._decoding(program_grammar(functions), self.settings.plan_tokens)
         if opening:
             options["extra_body"] = {"continue_final_message": True, "add_generation_prompt": False}

@@ -374,3 +374,18 @@ def test_a_prose_reply_runs_the_opening_and_the_solver_reads_what_it_found():
     assert [s.tool for s in result.steps] == ["search"]
     solver = next(c for c in model.calls if c.info.labels.role == "solver")
     assert "found = " in solver.prompt and "Spielberg" in solver.prompt
+
+
+def test_memory_notes_go_before_the_plan_prompt():
+    model = _model(CONTINUED)
+    ctx = RunContext(
+        llm=model,
+        run_id="r",
+        tools=ToolRegistry.of(_tools()),
+        notes="Notes learned from earlier runs:\nbehavior_search_by_name: search a page by name",
+    )
+    out = asyncio.run(CodeAgents().run(QUESTION, ctx))
+    assert out.answer == "CSU Long Beach"
+    plan = model.calls[0].messages[0].content
+    assert plan.startswith("Notes learned from earlier runs:\nbehavior_search_by_name")
+    assert plan.endswith(f"question = {json.dumps(QUESTION)}\n")

@@ -1,0 +1,332 @@
+"""Learned memories on HotpotQA (distractor): does a memory move a planner on the F1-tokens
+plane? Same model, same BM25 search, one run.
+
+    python benchmarks/memory_learning.py [--n-learn 150] [--n-test 50] [--planners rewoo,...]
+        [--systems none,handbook,rb_self,rb_gold,arcmemo,all] [--matts 10]
+
+For each planner and memory: learn on questions 51-200 of the shipped set (each question run
+with the memory as it stands, then learned from: the memory grows online), then answer
+questions 1-50 with the memory frozen. Reported per system: EM, F1, tokens per question
+split into injected memory tokens and the rest, memory size, retrieval ms, learning tokens.
+`--matts N`: on the first N test questions, MaTTS parallel (k=3 rollouts with the
+ReasoningBank learned above, self-contrast, vote) against plain best-of-3 (no memory), at
+temperature 0.7 so the rollouts differ, each with its token cost.
+
+Writes benchmarks/results/memory_learning.{json,md,png}; per-question JSONL goes to runs/.
+Systems: none | handbook | rb_self (ReasoningBank, judged by the model) | rb_gold (judged
+by the gold answer) | arcmemo (lessons and concepts, from runs the gold answer verifies) |
+all (the three, self-judged, one cap).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import statistics
+import time
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+
+from agentkit.agent import Agent, AgentResult
+from agentkit.evals import hotpotqa, report, retrieval
+from agentkit.evals.metrics import exact_match, f1
+from agentkit.evals.provenance import run_info
+from agentkit.evals.systems import CODE_LLM
+from agentkit.llm import connect
+from agentkit.memory.learned import (
+    ArcMemo,
+    Episode,
+    GoldJudge,
+    Handbook,
+    Memories,
+    Memory,
+    ReasoningBank,
+)
+from agentkit.memory.learned.scaling import best_of, parallel
+from agentkit.memory.store import SentenceTransformerEmbedder, VectorStore
+from agentkit.planners import CodeAgents, Planner, ReWOO
+from agentkit.tools import llm_tool
+
+RESULTS = Path(__file__).parent / "results"
+MODEL = "qwen2.5-coder-1.5b"
+SYSTEMS = ("none", "handbook", "rb_self", "rb_gold", "arcmemo", "all")
+console = Console()
+
+
+def gold_judge() -> GoldJudge:
+    return GoldJudge(f1, threshold=0.5)
+
+
+def memory_for(name: str, store: VectorStore) -> Memory | None:
+    if name == "none":
+        return None
+    if name == "handbook":
+        return Handbook(store)
+    if name == "rb_self":
+        return ReasoningBank(store)
+    if name == "rb_gold":
+        return ReasoningBank(store, judge=gold_judge())
+    if name == "arcmemo":
+        return ArcMemo(store, judge=gold_judge())
+    return Memories(Handbook(store), ReasoningBank(store), ArcMemo(store))
+
+
+def planner_for(name: str) -> tuple[Planner, Any]:
+    if name == "codeagents":
+        return CodeAgents(), llm_tool(description=CODE_LLM)
+    return ReWOO(), llm_tool()
+
+
+class Sampled:
+    """The model with a sampling temperature on every call (rollouts that differ)."""
+
+    def __init__(self, llm: Any, temperature: float) -> None:
+        self._llm, self._t = llm, temperature
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._llm, name)
+
+    async def generate(self, prompt: Any, **kwargs: Any) -> Any:
+        kwargs["temperature"] = self._t
+        return await self._llm.generate(prompt, **kwargs)
+
+
+async def _run(agent: Agent, q: hotpotqa.HotpotQuestion, search: Any, helper: Any, rid: str):
+    return await agent.run(q.question, run_id=rid, tools=[search.tool(q), helper])
+
+
+def _row(q: hotpotqa.HotpotQuestion, res: AgentResult) -> dict[str, Any]:
+    mem = res.memory
+    return {
+        "id": q.id,
+        "question": q.question,
+        "prediction": res.answer,
+        "gold": q.answer,
+        "em": exact_match(res.answer, q.answer),
+        "f1": f1(res.answer, q.answer),
+        "tokens": res.total.usage.total_tokens,
+        "memory_tokens": mem.tokens if mem else 0,
+        "retrieval_ms": mem.retrieval_ms if mem else 0.0,
+        "cited": mem.cited if mem else [],
+        "items": mem.names if mem else [],
+        "plan": res.plan,
+        "error": res.error,
+    }
+
+
+async def system(
+    llm: Any,
+    planner_name: str,
+    memory_name: str,
+    learn_qs: list[hotpotqa.HotpotQuestion],
+    test_qs: list[hotpotqa.HotpotQuestion],
+    search: Any,
+    out: Path,
+    concurrency: int,
+) -> tuple[dict[str, Any], Memory | None]:
+    store = VectorStore(SentenceTransformerEmbedder())
+    memory = memory_for(memory_name, store)
+    planner, helper = planner_for(planner_name)
+    agent = Agent(llm, planner=planner, memory=memory)
+    tag = f"{planner_name}+{memory_name}"
+    learn_tokens = 0
+    sem = asyncio.Semaphore(concurrency)
+    if memory is not None:
+        t0 = time.perf_counter()
+
+        async def learn_one(i: int, q: hotpotqa.HotpotQuestion) -> int:
+            async with sem:
+                res = await _run(agent, q, search, helper, f"{tag}-learn-{i}")
+                episode = Episode.from_record(res.model_dump(mode="json"), gold=q.answer)
+                episode.question_id = q.id
+                return (await memory.learn(episode, llm)).tokens
+
+        for start in range(0, len(learn_qs), concurrency):  # the memory grows batch by batch
+            batch = list(enumerate(learn_qs))[start : start + concurrency]
+            learn_tokens += sum(await asyncio.gather(*(learn_one(i, q) for i, q in batch)))
+        console.print(f"{tag}: learned in {time.perf_counter() - t0:.0f}s, {learn_tokens} tokens")
+
+    async def test_one(i: int, q: hotpotqa.HotpotQuestion) -> dict[str, Any]:
+        async with sem:
+            return _row(q, await _run(agent, q, search, helper, f"{tag}-test-{i}"))
+
+    rows = list(await asyncio.gather(*(test_one(i, q) for i, q in enumerate(test_qs))))
+    with (out / f"{tag}.jsonl").open("w", encoding="utf-8") as fh:
+        fh.writelines(json.dumps(r, ensure_ascii=False) + "\n" for r in rows)
+    n = max(len(rows), 1)
+    tokens = sum(r["tokens"] for r in rows) / n
+    memory_tokens = sum(r["memory_tokens"] for r in rows) / n
+    summary = {
+        "planner": planner_name,
+        "memory": memory_name,
+        "em": round(100 * statistics.fmean(r["em"] for r in rows), 1),
+        "f1": round(100 * statistics.fmean(r["f1"] for r in rows), 1),
+        "tokens_per_question": round(tokens, 1),
+        "memory_tokens_per_question": round(memory_tokens, 1),
+        "other_tokens_per_question": round(tokens - memory_tokens, 1),
+        "items": sum(store.collection(c).count() for c in store.collections()),
+        "retrieval_ms": round(statistics.fmean(r["retrieval_ms"] for r in rows), 2),
+        "learning_tokens": learn_tokens,
+        "learning_tokens_per_question": round(learn_tokens / max(len(learn_qs), 1), 1),
+        "cited_per_question": round(sum(len(r["cited"]) for r in rows) / n, 3),
+        "errors": sum(r["error"] is not None for r in rows),
+    }
+    console.print(tag, summary)
+    return summary, memory
+
+
+async def matts(
+    llm: Any, bank: ReasoningBank, qs: list[hotpotqa.HotpotQuestion], search: Any
+) -> dict[str, Any]:
+    """MaTTS parallel (k=3, with memory) against best-of-3 (none), on the same questions."""
+    sampled = Sampled(llm, 0.7)
+    planner, helper = planner_for("rewoo")
+    out: dict[str, Any] = {}
+    for name, memory in (("best_of_3", None), ("matts_parallel_3", bank)):
+        agent = Agent(sampled, planner=planner, memory=memory)  # type: ignore[arg-type]
+        scores, ems, rollout, learning = [], [], 0, 0
+        for i, q in enumerate(qs):
+
+            async def rollout_fn(
+                rid: str, q: hotpotqa.HotpotQuestion = q, agent: Agent = agent
+            ) -> Episode:
+                res = await _run(agent, q, search, helper, rid)
+                return Episode.from_record(res.model_dump(mode="json"), gold=q.answer)
+
+            task = f"{name}-{i}"
+            if memory is None:
+                scaled = await best_of(task, rollout_fn, 3, bank.judge, llm)
+            else:
+                scaled = await parallel(task, rollout_fn, 3, bank, llm)
+            scores.append(f1(scaled.answer, q.answer))
+            ems.append(exact_match(scaled.answer, q.answer))
+            rollout += scaled.rollout_tokens
+            learning += scaled.memory_tokens
+        n = max(len(qs), 1)
+        out[name] = {
+            "n": len(qs),
+            "f1": round(100 * statistics.fmean(scores), 1),
+            "em": round(100 * statistics.fmean(ems), 1),
+            "rollout_tokens_per_question": round(rollout / n, 1),
+            "judge_and_extraction_tokens_per_question": round(learning / n, 1),
+        }
+        console.print(name, out[name])
+    return out
+
+
+def markdown(result: dict[str, Any]) -> str:
+    head = (
+        "| system | EM | F1 | tokens/q | memory tokens/q | other tokens/q | items | "
+        "retrieval ms | learning tokens/q | cited/q |\n|---|---|---|---|---|---|---|---|---|---|\n"
+    )
+    rows = "".join(
+        f"| {k} | {s['em']} | {s['f1']} | {s['tokens_per_question']} | "
+        f"{s['memory_tokens_per_question']} | {s['other_tokens_per_question']} | {s['items']} | "
+        f"{s['retrieval_ms']} | {s['learning_tokens_per_question']} | {s['cited_per_question']} |\n"
+        for k, s in result["systems"].items()
+    )
+    text = f"# Learned memories on HotpotQA\n\n{result['title']}\n\n{head}{rows}"
+    if result.get("matts"):
+        text += "\n## MaTTS parallel k=3 vs best-of-3\n\n| | EM | F1 | rollout tokens/q | "
+        text += "judge+extraction tokens/q |\n|---|---|---|---|---|\n"
+        for k, s in result["matts"].items():
+            text += (
+                f"| {k} | {s['em']} | {s['f1']} | {s['rollout_tokens_per_question']} | "
+                f"{s['judge_and_extraction_tokens_per_question']} |\n"
+            )
+    bar = result.get("targets", {})
+    if bar:
+        text += (
+            "\n## The bar (F1 >= +4 at <= +10% tokens, or >= 30% fewer tokens at F1 not lower)\n\n"
+        )
+        text += "".join(
+            f"- {k}: {'met' if v['met'] else 'not met'} ({v['detail']})\n" for k, v in bar.items()
+        )
+    return text
+
+
+def targets(systems: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    out = {}
+    for name, s in systems.items():
+        base = systems.get(f"{s['planner']}+none")
+        if base is None or s["memory"] == "none":
+            continue
+        dt = s["tokens_per_question"] / max(base["tokens_per_question"], 1) - 1
+        df = s["f1"] - base["f1"]
+        met = (df >= 4 and dt <= 0.10) or (dt <= -0.30 and df >= 0)
+        out[name] = {"met": met, "detail": f"F1 {df:+.1f}, tokens {100 * dt:+.0f}%"}
+    return out
+
+
+async def main_async(args: argparse.Namespace) -> dict[str, Any]:
+    learn_qs = hotpotqa.load(None, n=args.n_learn, offset=50)
+    test_qs = hotpotqa.load(None, n=args.n_test)
+    runs = Path("runs") / f"memory-learning-{time.strftime('%Y%m%d-%H%M%S')}"
+    runs.mkdir(parents=True, exist_ok=True)
+    llm = connect(args.model, system="")
+    try:
+        search = retrieval.build("bm25", "distractor", learn_qs + test_qs)
+        systems: dict[str, dict[str, Any]] = {}
+        banks: dict[str, ReasoningBank] = {}
+        for planner_name in args.planners.split(","):
+            for memory_name in args.systems.split(","):
+                summary, memory = await system(
+                    llm, planner_name, memory_name, learn_qs, test_qs, search, runs,
+                    args.concurrency,
+                )  # fmt: skip
+                systems[f"{planner_name}+{memory_name}"] = summary
+                if isinstance(memory, ReasoningBank) and memory_name == "rb_self":
+                    banks[planner_name] = memory
+        result: dict[str, Any] = {
+            "n_test": len(test_qs),
+            "n_learn": len(learn_qs),
+            "model": args.model,
+            "setting": "distractor",
+            "systems": systems,
+            "targets": targets(systems),
+            "per_question_jsonl": str(runs),
+        }
+        if args.matts and "rewoo" in banks:
+            result["matts"] = await matts(llm, banks["rewoo"], test_qs[: args.matts], search)
+        result["title"] = (
+            f"learn on questions 51-{50 + len(learn_qs)}, test on 1-{len(test_qs)} of the shipped "
+            f"HotpotQA dev set, distractor, BM25, {args.model}"
+        )
+        result["run"] = run_info(model=args.model, concurrency=args.concurrency, search=search.note)
+        return result
+    finally:
+        llm.close()
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--n-learn", type=int, default=150)
+    ap.add_argument("--n-test", type=int, default=50)
+    ap.add_argument("--planners", default="rewoo,codeagents")
+    ap.add_argument("--systems", default=",".join(SYSTEMS))
+    ap.add_argument("--matts", type=int, default=10, help="test questions for MaTTS (0: skip)")
+    ap.add_argument("--concurrency", type=int, default=8)
+    ap.add_argument("--model", default=MODEL)
+    ap.add_argument("--out", type=Path, default=RESULTS)
+    args = ap.parse_args()
+    unknown = set(args.systems.split(",")) - set(SYSTEMS)
+    if unknown:
+        raise SystemExit(f"unknown systems {sorted(unknown)}; choose from {', '.join(SYSTEMS)}")
+    t0 = time.perf_counter()
+    result = asyncio.run(main_async(args))
+    result["total_wall_s"] = round(time.perf_counter() - t0, 1)
+    args.out.mkdir(parents=True, exist_ok=True)
+    (args.out / "memory_learning.json").write_text(json.dumps(result, indent=1))
+    (args.out / "memory_learning.md").write_text(markdown(result))
+    points = [(k, s["tokens_per_question"], s["f1"]) for k, s in result["systems"].items()]
+    report.plot_points(
+        points, args.out / "memory_learning.png", result["title"], "tokens per question", "F1"
+    )
+    console.print(markdown(result))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,46 @@
+"""Learned memories on a real model: learn from a few HotpotQA runs with Qwen2.5-Coder-1.5B
+and the embedded MiniLM, then a new run is given the items, and its plan may cite them."""
+
+import json
+
+import pytest
+
+from agentkit import Agent, ReWOO
+from agentkit.memory.learned import Handbook, Memories, ReasoningBank
+from agentkit.memory.lexical import Corpus
+from agentkit.memory.store import SentenceTransformerEmbedder, VectorStore
+from agentkit.tools import llm_tool, search_tool
+
+pytestmark = [pytest.mark.integration, pytest.mark.qwen]
+
+
+def _questions(path, n):
+    with open(path, encoding="utf-8") as fh:
+        return [json.loads(next(fh)) for _ in range(n)]
+
+
+async def test_learn_from_real_runs_then_recall_and_cite(qwen_llm, hotpot_path, tmp_path):
+    *learn, test = _questions(hotpot_path, 4)
+    with VectorStore.open(tmp_path / "memory", SentenceTransformerEmbedder()) as store:
+        memory = Memories(Handbook(store), ReasoningBank(store))
+        agent = Agent(qwen_llm, planner=ReWOO(plan_tokens=200), memory=memory)
+
+        def tools(q):
+            return [search_tool(Corpus.from_hotpot(q["context"])), llm_tool()]
+
+        for q in learn:
+            result = await agent.run(q["question"], tools=tools(q))
+            report = await agent.learn(result, gold=q["answer"])
+            assert report.tokens > 0 and report.judgement is not None
+        assert Handbook(store).all() or ReasoningBank(store).all()
+
+        result = await agent.run(test["question"], tools=tools(test))
+    use = result.memory
+    assert use is not None and use.items and use.tokens > 0
+    assert set(use.cited) <= set(use.names)
+    # the reopened store holds the items with their provenance, and counts this use
+    reopened = VectorStore.open(tmp_path / "memory", SentenceTransformerEmbedder(), read_only=True)
+    items = Handbook(reopened).all() + ReasoningBank(reopened).all()
+    assert all(r.metadata.provenance.run_ids for r in items)
+    assert sum(r.metadata.provenance.uses for r in items) >= len(use.items)
+    print("injected:", use.names, "cited:", use.cited, "tokens:", use.tokens)
