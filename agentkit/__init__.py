@@ -47,16 +47,20 @@ from agentkit.llm import (
 )
 
 # -- retrieval and text --------------------------------------------------------------------
+from agentkit.memory.evidence import LinkedEvidence
 from agentkit.memory.lexical import Corpus
 from agentkit.models import DEFAULT_MODEL, TEST_MODEL
 
 # -- planners ----------------------------------------------------------------------------------
 from agentkit.planners import (
     SMR,
+    Auto,
     CodeAgents,
     Planner,
     PlannerOutput,
+    Policy,
     ReAct,
+    Reader,
     ReWOO,
     RunContext,
 )
@@ -106,6 +110,7 @@ __all__ = [
     "Agent",
     "AgentResult",
     "AgentkitError",
+    "Auto",
     "Budget",
     "BudgetExceededError",
     "CodeAgents",
@@ -120,6 +125,7 @@ __all__ = [
     "LLMError",
     "Ledger",
     "Limits",
+    "LinkedEvidence",
     "MemoryStoreError",
     "Message",
     "Model",
@@ -131,8 +137,10 @@ __all__ = [
     "Planner",
     "PlannerError",
     "PlannerOutput",
+    "Policy",
     "ReAct",
     "ReWOO",
+    "Reader",
     "RunContext",
     "RunStatus",
     "SentenceTransformerEmbedder",

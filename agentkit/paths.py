@@ -21,3 +21,21 @@ def servers_dir() -> Path:
 def data_dir() -> Path:
     """Downloaded data sets (e.g. the official HotpotQA dev file)."""
     return home() / "data"
+
+
+def atomic_write_text(path: Path, text: str) -> Path:
+    """Write `text` beside `path`, fsync it and rename it into place: a crash leaves the old
+    file or the new one, never half of one."""
+    import tempfile
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            out.write(text)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(tmp, path)
+    finally:
+        Path(tmp).unlink(missing_ok=True)
+    return path

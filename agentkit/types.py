@@ -147,6 +147,11 @@ class Completion(BaseModel):
         default=False,
         description="the server reported no usage: prompt and completion were counted here",
     )
+    logprobs: list[list[float]] | None = Field(
+        default=None,
+        description="each choice's token log-probabilities, when asked for (extra_body "
+        '{"logprobs": true}; non-streamed calls)',
+    )
 
     @field_validator("texts")
     @classmethod

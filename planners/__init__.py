@@ -2,6 +2,7 @@
 
 from agentkit.planners.actions import Action, parse_action
 from agentkit.planners.answer import short_answer
+from agentkit.planners.auto import Auto, Policy, fit_policy
 from agentkit.planners.base import PlanError, Planner, PlannerError, PlannerOutput
 from agentkit.planners.code import CodeAgents
 from agentkit.planners.context import (
@@ -15,11 +16,13 @@ from agentkit.planners.context import (
 )
 from agentkit.planners.plan import Plan, PlanStep, parse_plan, plan_regex, substitute
 from agentkit.planners.react import ReAct
+from agentkit.planners.reader import Evidence, Reader, Reading
 from agentkit.planners.rewoo import ReWOO
 from agentkit.planners.settings import (
     CodeAgentsSettings,
     ProgramLimits,
     ReActSettings,
+    ReaderSettings,
     ReWOOSettings,
     SMRSettings,
 )
@@ -31,20 +34,26 @@ __all__ = [
     "SMR",
     "Action",
     "AnswerToken",
+    "Auto",
     "CallFinished",
     "CodeAgents",
     "CodeAgentsSettings",
+    "Evidence",
     "Plan",
     "PlanError",
     "PlanStep",
     "Planner",
     "PlannerError",
     "PlannerOutput",
+    "Policy",
     "ProgramLimits",
     "ReAct",
     "ReActSettings",
     "ReWOO",
     "ReWOOSettings",
+    "Reader",
+    "ReaderSettings",
+    "Reading",
     "RunContext",
     "RunEvent",
     "SMRResult",
@@ -53,6 +62,7 @@ __all__ = [
     "StepFinished",
     "StepStarted",
     "execute",
+    "fit_policy",
     "parse_action",
     "parse_plan",
     "plan_regex",

@@ -18,6 +18,7 @@ __all__ = [
     "ProgramLimits",
     "ReActSettings",
     "ReWOOSettings",
+    "ReaderSettings",
     "SMRSettings",
 ]
 
@@ -31,6 +32,14 @@ class ReActSettings(Settings):
     max_steps: int = Field(ge=1, description="model calls before the last, finish-only one")
     step_tokens: int = Field(ge=1, description="most tokens the model writes per step")
     role: str = Field(min_length=1, description="the ledger role of the step calls")
+
+
+class ReaderSettings(Settings):
+    owner: ClassVar[str] = "Reader"
+
+    max_tokens: int = Field(ge=1, description="evidence tokens the call reads")
+    answer_tokens: int = Field(ge=1, description="most tokens of the answer")
+    logprobs: bool = Field(description="ask the server for the answer's token log-probabilities")
 
 
 class ReWOOSettings(Settings):

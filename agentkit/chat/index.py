@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -19,7 +18,7 @@ from agentkit.chat.docs import doc_files, read_folder
 from agentkit.errors import ConfigError
 from agentkit.evals.runner import progress_bar
 from agentkit.memory.lexical import Corpus, Hit
-from agentkit.paths import home
+from agentkit.paths import atomic_write_text, home
 from agentkit.text import Paragraph
 from agentkit.tools import Tool, search_tool
 
@@ -118,7 +117,6 @@ def _save(
     path: Path, folder: Path, stamp: str, paragraphs: list[Paragraph], skipped: list[str]
 ) -> None:
     """Written beside its place and renamed into it: a reader never sees half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
     data = {
         "format": FORMAT,
         "folder": str(folder),
@@ -126,9 +124,7 @@ def _save(
         "paragraphs": [p.model_dump(mode="json") for p in paragraphs],
         "skipped": skipped,
     }
-    tmp = path.with_suffix(f".{os.getpid()}.tmp")
-    tmp.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
-    os.replace(tmp, path)
+    atomic_write_text(path, json.dumps(data, ensure_ascii=False))
 
 
 def _graph(paragraphs: list[Paragraph], embedder: Any) -> Any:

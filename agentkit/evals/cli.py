@@ -13,6 +13,7 @@ import typer
 from agentkit.cli_errors import clean_errors, console
 from agentkit.errors import ConfigError
 from agentkit.evals import download
+from agentkit.evals.auto_fit import FitOptions, run_fit
 from agentkit.evals.compare import EvalOptions, names, run_hotpotqa
 from agentkit.evals.gaia.compare import GaiaOptions, run_gaia
 from agentkit.models import DEFAULT_MODEL
@@ -27,7 +28,8 @@ def hotpotqa_cmd(
     n: Annotated[int, typer.Option("-n", "--n", help="number of questions")] = 5,
     offset: Annotated[int, typer.Option(help="skip this many questions first")] = 0,
     compare: Annotated[
-        str, typer.Option(help="comma list of systems: direct,react,rewoo,smr,codeagents")
+        str,
+        typer.Option(help="comma list of systems: direct,reader,auto,react,rewoo,smr,codeagents"),
     ] = "direct,react,rewoo",
     setting: Annotated[
         str, typer.Option(help="distractor (each question's 10 paragraphs) or open (all)")
@@ -50,14 +52,47 @@ def hotpotqa_cmd(
     ] = False,
     concurrency: Annotated[int, typer.Option(help="questions in flight")] = 8,
     out: Annotated[Path | None, typer.Option(help="output directory")] = None,
+    policy: Annotated[
+        Path | None,
+        typer.Option(help="auto's policy file (default: the one shipped for the model)"),
+    ] = None,
 ) -> None:
     """HotpotQA with each system on the same questions: EM, F1 and exact tokens."""
     opts = EvalOptions(
         n=n, offset=offset, systems=names(compare), setting=setting, search=search,
         triplets=triplets, model=model, base_url=base_url, data=data, download=download_,
-        concurrency=concurrency, out=out,
+        concurrency=concurrency, out=out, policy=policy,
     )  # fmt: skip
     run_hotpotqa(opts, console)
+
+
+@eval_app.command("auto-fit")
+@clean_errors
+def auto_fit_cmd(
+    out: Annotated[Path, typer.Option(help="where to write the policy (JSON)")],
+    data: Annotated[
+        Path | None,
+        typer.Option(help="labelled questions in HotpotQA's format (default: the shipped 200)"),
+    ] = None,
+    offset: Annotated[int, typer.Option(help="skip this many questions first")] = 50,
+    n: Annotated[int, typer.Option("-n", "--n", help="questions to fit on")] = 150,
+    setting: Annotated[str, typer.Option(help="distractor or open")] = "distractor",
+    search: Annotated[str, typer.Option(help="bm25 or graph")] = "bm25",
+    max_tokens: Annotated[
+        float, typer.Option(help="tokens per question the chosen threshold may spend")
+    ] = 600,
+    model: Annotated[str, typer.Option(help="model name, HF dir or id")] = DEFAULT_MODEL,
+    base_url: Annotated[str | None, typer.Option(help="a running server instead")] = None,
+    concurrency: Annotated[int, typer.Option(help="questions in flight")] = 8,
+) -> None:
+    """Fit auto's policy on your labelled questions: each is read once and escalated once,
+    and a logistic policy learns when the read is right enough to keep (default: the
+    shipped questions 51-200, never the first 50 that the benchmarks test on)."""
+    opts = FitOptions(
+        out=out, data=data, offset=offset, n=n, setting=setting, search=search,
+        max_tokens=max_tokens, model=model, base_url=base_url, concurrency=concurrency,
+    )  # fmt: skip
+    run_fit(opts, console)
 
 
 @eval_app.command("gaia")

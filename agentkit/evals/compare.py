@@ -21,6 +21,7 @@ from agentkit.evals.provenance import run_info
 from agentkit.evals.runner import Summary, progress_bar, run_system, summarise
 from agentkit.llm import Model, connect
 from agentkit.models import DEFAULT_MODEL
+from agentkit.planners.auto import Policy
 from agentkit.text import as_paragraphs
 from agentkit.trace import TraceWriter
 
@@ -38,6 +39,7 @@ class EvalOptions(BaseModel):
     triplets: bool = False
     concurrency: int = 8
     out: Path | None = None
+    policy: Path | None = None  # Auto's policy file (default: the one shipped for the model)
 
 
 class EvalReport(BaseModel):
@@ -77,15 +79,17 @@ async def compare(
     search: retrieval.Retrieval,
     out: Path,
     concurrency: int,
+    policy: Policy | None = None,
 ) -> list[Summary]:
-    """Each system in turn over the same questions and retrieval, `concurrency` in flight."""
+    """Each system in turn over the same questions and retrieval, `concurrency` in flight
+    (`policy`: Auto's, default the one shipped for the model)."""
     await llm.ensure_ready()
     summaries = []
     with progress_bar() as progress:
         for name in names:
             jsonl = out / f"{name}.jsonl"
             jsonl.unlink(missing_ok=True)
-            system = systems.build(name, llm, search)
+            system = systems.build(name, llm, search, policy)
             results = await run_system(
                 name, system, questions, llm.ledger, concurrency=concurrency, jsonl=jsonl,
                 progress=progress,
@@ -119,10 +123,18 @@ def title_of(label: str, n: int, opts: EvalOptions) -> str:
     return f"{label}: {questions}, {opts.setting} setting, {opts.search} search, {opts.model}"
 
 
+def _policy(opts: EvalOptions) -> Policy | None:
+    """Auto's policy, read before anything starts: --policy, else the model's shipped one."""
+    if opts.policy is not None:
+        return Policy.load(opts.policy)
+    return systems.shipped_policy(opts.model) if "auto" in opts.systems else None
+
+
 def run_hotpotqa(opts: EvalOptions, console: Console) -> EvalReport:
     """Load, build the retrieval, run every system, and write JSONL, summary, plot and a
     trace of every model call (`trace.jsonl`)."""
     check(opts)
+    policy = _policy(opts)
     path = download.download_with_bar() if opts.download else (opts.data or hotpotqa.default_path())
     questions = hotpotqa.load(path, n=opts.n, offset=opts.offset)
     # the open corpus is every loaded question's paragraphs (1,971 for the 200), not just these
@@ -143,7 +155,7 @@ def run_hotpotqa(opts: EvalOptions, console: Console) -> EvalReport:
         search = retrieval.build(opts.search, opts.setting, questions, corpus, triples=triples)
         console.print(search.note)
         summaries = llm.run_sync(
-            compare(llm, opts.systems, questions, search, out, opts.concurrency)
+            compare(llm, opts.systems, questions, search, out, opts.concurrency, policy)
         )
     finally:
         trace.detach()

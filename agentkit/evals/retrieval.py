@@ -16,10 +16,12 @@ from typing import Literal, get_args
 from agentkit.errors import ConfigError
 from agentkit.evals.graph_index import build_indexes
 from agentkit.evals.hotpotqa import HotpotQuestion, Setting, open_corpus
+from agentkit.memory.evidence import LinkedEvidence
 from agentkit.memory.graph.query import GraphRetriever
 from agentkit.memory.graph.triplets import Triple
 from agentkit.memory.lexical import Corpus
 from agentkit.memory.store.embedders import Embedder
+from agentkit.planners.reader import Evidence
 from agentkit.planners.smr import Retriever
 from agentkit.text import as_paragraphs
 from agentkit.tools import Tool, search_tool
@@ -41,6 +43,7 @@ class Retrieval:
     retrievers: Mapping[str, Retriever]
     tools: Mapping[str, Tool]
     note: str
+    evidences: Mapping[str, Evidence]
 
     def _key(self, q: HotpotQuestion) -> str:
         return SHARED if self.setting == "open" else q.id
@@ -50,6 +53,10 @@ class Retrieval:
 
     def tool(self, q: HotpotQuestion) -> Tool:
         return self.tools[self._key(q)]
+
+    def evidence(self, q: HotpotQuestion) -> Evidence:
+        """What a budgeted reader reads: two-hop BM25 sentences, or the graph's selection."""
+        return self.evidences[self._key(q)]
 
 
 def build(
@@ -79,7 +86,8 @@ def build(
         bm25 = {key: Corpus(context) for key, context in contexts.items()}
         tools = {key: search_tool(c, k=k, max_tokens=max_tokens) for key, c in bm25.items()}
         note = f"BM25 search: top {k} passages, at most {max_tokens} tokens per search"
-        return Retrieval(search, setting, bm25, tools, note)
+        linked = {key: LinkedEvidence(context) for key, context in contexts.items()}
+        return Retrieval(search, setting, bm25, tools, note, linked)
     corpora = [as_paragraphs(context) for context in contexts.values()]
     indexes, reused = build_indexes(corpora, embedder or _minilm(), triples)
     with_triplets = sum(ix.stats().paragraphs_with_triplets for ix in indexes)
@@ -96,7 +104,7 @@ def build(
     )
     graphs = {key: GraphRetriever(ix) for key, ix in zip(contexts, indexes, strict=True)}
     tools = {key: graph_search_tool(g, max_tokens=max_tokens) for key, g in graphs.items()}
-    return Retrieval(search, setting, graphs, tools, note)
+    return Retrieval(search, setting, graphs, tools, note, graphs)
 
 
 def _minilm() -> Embedder:

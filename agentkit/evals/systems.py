@@ -1,4 +1,6 @@
-"""The systems a HotpotQA comparison runs: `direct` (one retrieval, one call) and the planners.
+"""The systems a HotpotQA comparison runs: `direct` (one retrieval, one call), the budgeted
+`reader` (one call over two-hop or graph evidence), `auto` (the reader, escalating to
+CodeAgents when its learned policy doubts the answer) and the planners.
 
 All of them search the same documents (agentkit.evals.retrieval), so only the way they use
 the model differs: direct, ReAct, ReWOO and CodeAgents through the `search` tool, SMR with
@@ -8,6 +10,7 @@ its own state machine over the same retriever.
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 from agentkit.agent import Agent
 from agentkit.errors import ConfigError
@@ -16,19 +19,22 @@ from agentkit.evals.retrieval import Retrieval
 from agentkit.evals.runner import Outcome, System
 from agentkit.llm import Model
 from agentkit.planners import SMR, CodeAgents, Planner, ReAct, ReWOO, short_answer
+from agentkit.planners.auto import Auto, Policy
+from agentkit.planners.reader import Evidence, Reader
 from agentkit.prompts import load_prompt
 from agentkit.tools import Tool, ToolContext, llm_tool
 
-SYSTEMS = ("direct", "react", "rewoo", "smr", "codeagents")
+SYSTEMS = ("direct", "reader", "auto", "react", "rewoo", "smr", "codeagents")
 # CodeAgents' programs read this description in the tool's signature (the default names
 # ReWOO's #E references, which a program does not have)
 CODE_LLM = "answer a question from the context text"
 SearchFor = Callable[[HotpotQuestion], Tool]
+POLICIES = Path(__file__).parent / "data"
 
 
 def direct(llm: Model, search_for: SearchFor, *, answer_tokens: int = 32) -> System:
     """Retrieve with the question itself, then answer in one call."""
-    template = load_prompt("agentkit.evals", "direct")
+    template = load_prompt("agentkit.planners", "reader")
 
     async def run(q: HotpotQuestion, run_id: str) -> Outcome:
         ctx = ToolContext(llm=llm, run_id=run_id, role="reader")
@@ -63,9 +69,40 @@ def smr_system(llm: Model, retrieval: Retrieval) -> System:
     return run
 
 
-def build(name: str, llm: Model, retrieval: Retrieval) -> System:
+def evidence_system(
+    llm: Model, retrieval: Retrieval, planner: Callable[[Evidence], Planner]
+) -> System:
+    """A planner built per question over its evidence (the budgeted reader, Auto), with the
+    question's search tool and CodeAgents' llm tool for an escalation."""
+
+    async def run(q: HotpotQuestion, run_id: str) -> Outcome:
+        helper = llm_tool(description=CODE_LLM)
+        system = planner_system(llm, planner(retrieval.evidence(q)), retrieval.tool, helper)
+        return await system(q, run_id)
+
+    return run
+
+
+def shipped_policy(model: str) -> Policy:
+    """The policy fitted for `model` on the shipped questions 51-200 (benchmarks/adaptive.py)."""
+    path = POLICIES / f"auto_{model}.json"
+    if not path.exists():
+        raise ConfigError(
+            f"no Auto policy ships for {model!r}; fit one on your labelled questions with "
+            "`agentkit eval auto-fit --out policy.json` and pass --policy policy.json"
+        )
+    return Policy.load(path)
+
+
+def build(name: str, llm: Model, retrieval: Retrieval, policy: Policy | None = None) -> System:
+    """`policy` is Auto's (default: the one shipped for the model)."""
     if name == "direct":
         return direct(llm, retrieval.tool)
+    if name == "reader":
+        return evidence_system(llm, retrieval, Reader)
+    if name == "auto":
+        chosen = policy or shipped_policy(llm.model)
+        return evidence_system(llm, retrieval, lambda ev: Auto(Reader(ev), chosen))
     if name == "smr":
         return smr_system(llm, retrieval)
     if name == "codeagents":

@@ -223,6 +223,7 @@ class LLM(ModelBase):
         return Completion(
             texts=reply.texts,
             finish_reasons=reply.finish_reasons,
+            logprobs=reply.logprobs,
             usage=reply.usage or Usage(),
             usage_counted=reply.usage is None,
             model=self.model,

@@ -42,9 +42,18 @@ class _Message(_Strict):
     content: str | None = None
 
 
+class _TokenLogprob(_Strict):
+    logprob: float
+
+
+class _Logprobs(_Strict):
+    content: list[_TokenLogprob] | None = None
+
+
 class _Choice(_Strict):
     message: _Message
     finish_reason: str | None = None
+    logprobs: _Logprobs | None = None
 
 
 def _no_usage(value: Any) -> Any:
@@ -78,6 +87,7 @@ class Reply(BaseModel):
     texts: list[str]
     finish_reasons: list[str | None]
     usage: Usage | None
+    logprobs: list[list[float]] | None = None  # per choice, per token; when asked for
 
 
 def _load(raw: bytes | str, what: str) -> Any:
@@ -104,7 +114,15 @@ def parse_response(raw: bytes | str) -> Reply:
         texts=[c.message.content or "" for c in data.choices],
         finish_reasons=[c.finish_reason for c in data.choices],
         usage=data.usage.usage() if data.usage else None,
+        logprobs=_logprobs(data.choices),
     )
+
+
+def _logprobs(choices: list[_Choice]) -> list[list[float]] | None:
+    """Each choice's token log-probabilities, when the request asked for them."""
+    if all(c.logprobs is None or c.logprobs.content is None for c in choices):
+        return None
+    return [[t.logprob for t in (c.logprobs.content or [])] if c.logprobs else [] for c in choices]
 
 
 class StreamReader:

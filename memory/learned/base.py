@@ -22,7 +22,7 @@ import uuid
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from pydantic import BaseModel, Field
 
@@ -35,13 +35,15 @@ from agentkit.errors import (
 from agentkit.llm.model import Model
 from agentkit.prompts import PromptTemplates
 
-from ..store import Collection, Record, VectorStore
 from .calls import Calls
 from .episode import Episode, read_episodes
 from .inject import Candidate, Recall, pack
 from .items import ItemMeta, Outcome, Provenance
 from .judge import Judge, Judgement, SelfJudge
 from .settings import MemorySettings
+
+if TYPE_CHECKING:  # FAISS loads with the store itself, not with `import agentkit`
+    from ..store import Collection, Record, VectorStore
 
 log = logging.getLogger(__name__)
 

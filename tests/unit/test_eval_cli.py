@@ -46,7 +46,7 @@ def text(result) -> str:
     [
         (
             ["--compare", "direct,smr,cot"],
-            "unknown system cot; valid: direct, react, rewoo, smr, codeagents",
+            "unknown system cot; valid: direct, reader, auto, react, rewoo, smr, codeagents",
         ),
         (["--setting", "closed"], "unknown --setting closed; valid: distractor, open"),
         (["--search", "dense"], "unknown --search dense; valid: bm25, graph"),

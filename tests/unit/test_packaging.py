@@ -25,7 +25,7 @@ def test_wheel_maps_subpackages_under_agentkit_and_ships_prompts(tmp_path):
         assert f"agentkit/{pkg}/__init__.py" in names
     prompts = [n for n in names if n.endswith(".txt")]
     assert any(n.startswith("agentkit/planners/prompts/") for n in prompts)
-    assert "agentkit/evals/prompts/direct.txt" in prompts
+    assert "agentkit/planners/prompts/reader.txt" in prompts
     for shipped in ("hotpot_dev_distractor_200.jsonl", "README.md"):  # data + its licence note
         assert f"agentkit/evals/data/{shipped}" in names
     for shipped in ("metadata.jsonl", "README.md", "staff.xlsx", "roads.docx", "order_7731.pdf"):

@@ -53,7 +53,7 @@ def _templates(overrides=None):
 def test_load_prompt_reads_the_packaged_file_once():
     text = load_prompt("agentkit.tools", "llm")
     assert "{question}" in text and load_prompt("agentkit.tools", "llm") is text
-    assert "{passages}" in load_prompt("agentkit.evals", "direct")
+    assert "{passages}" in load_prompt("agentkit.planners", "reader")
 
 
 def test_placeholders_are_the_root_names_the_format_call_fills():

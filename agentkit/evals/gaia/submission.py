@@ -4,13 +4,13 @@ and the `FINAL ANSWER:` the authors' prompt asks for, which the submitter extrac
 from __future__ import annotations
 
 import json
-import os
 import re
-import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
 from pydantic import BaseModel
+
+from agentkit.paths import atomic_write_text
 
 _FINAL = re.compile(r"FINAL ANSWER\s*:", re.IGNORECASE)
 
@@ -33,20 +33,10 @@ def final_answer(text: str) -> str:
 def write_submission(path: str | Path, lines: Iterable[SubmissionLine]) -> Path:
     """Write the JSONL atomically (a temporary file, fsync, rename): a crash leaves the old
     file or the new one, never half of one."""
-    dest = Path(path)
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=f".{dest.name}.", suffix=".part")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as out:
-            for line in lines:
-                out.write(json.dumps(line.model_dump(exclude_none=True), ensure_ascii=False))
-                out.write("\n")
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(tmp, dest)
-    finally:
-        Path(tmp).unlink(missing_ok=True)
-    return dest
+    text = "".join(
+        json.dumps(line.model_dump(exclude_none=True), ensure_ascii=False) + "\n" for line in lines
+    )
+    return atomic_write_text(Path(path), text)
 
 
 def read_submission(path: str | Path) -> list[SubmissionLine]:

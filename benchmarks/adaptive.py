@@ -1,0 +1,216 @@
+"""Difficulty-adaptive answering on HotpotQA: the budgeted reader and `auto` against the
+one-call reader (direct), ReWOO and CodeAgents, in the distractor and open settings.
+
+    python benchmarks/adaptive.py [--rows ROWS.jsonl] [--n-test 50] [--parts fit,test]
+
+- fit: on questions 51-200 of the shipped set (the training split), every question is read
+  once (two-hop evidence, 250 tokens) and escalated once (CodeAgents); a logistic policy
+  learns when the read is right, with the threshold that gives the best F1 within 600
+  tokens per question on those questions. The policy is saved where `agentkit eval
+  --compare auto` finds it (agentkit/evals/data/auto_<model>.json). `--rows` reuses rows an
+  earlier `agentkit eval auto-fit` collected.
+- test: the first 50 questions, never fitted on. Distractor setting (each question's 10
+  pages, BM25): direct, reader, ReWOO, CodeAgents, auto. Open setting (one corpus of the
+  1,971 pages of the 200 questions): direct with BM25; reader and auto on the graph's
+  selection (PPR over sentences and entities), the same policy.
+
+Writes benchmarks/results/adaptive.{json,md,png}; per-question JSONL under runs/.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+
+from agentkit.evals import hotpotqa, report, retrieval
+from agentkit.evals.auto_fit import FitRow, cascade, collect, fit
+from agentkit.evals.compare import compare
+from agentkit.evals.provenance import run_info
+from agentkit.evals.runner import QuestionResult, Summary
+from agentkit.evals.systems import POLICIES
+from agentkit.llm import connect
+from agentkit.models import DEFAULT_MODEL
+from agentkit.planners import Policy
+
+RESULTS = Path(__file__).parent / "results"
+MAX_TOKENS = 600
+
+
+def fit_part(args: argparse.Namespace, llm: Any, runs: Path, console: Console) -> dict[str, Any]:
+    train = hotpotqa.load(n=150, offset=50)
+    if args.rows:
+        rows = [FitRow.model_validate_json(x) for x in args.rows.read_text().splitlines()]
+    else:
+        found = retrieval.build("bm25", "distractor", train)
+        rows = llm.run_sync(collect(llm, train, found, runs / "fit_rows.jsonl"))
+    fitted_on = (
+        f"{hotpotqa.SHIPPED_LABEL} questions 51-200, distractor setting, bm25 two-hop evidence "
+        f"(250 tokens), {args.model}, escalation codeagents; threshold: best F1 within "
+        f"{MAX_TOKENS} tokens per question"
+    )
+    policy, chosen = fit(rows, max_tokens=MAX_TOKENS, fitted_on=fitted_on)
+    policy.save(POLICIES / f"auto_{args.model}.json")
+    console.print(f"policy: threshold {chosen.threshold}, on the training split {chosen}")
+    n = len(rows)
+    return {
+        "n": n,
+        "questions": "51-200",
+        "reader": {
+            "f1": round(100 * sum(r.reader_f1 for r in rows) / n, 1),
+            "tokens_per_question": round(sum(r.reader_tokens for r in rows) / n, 1),
+        },
+        "codeagents": {
+            "f1": round(100 * sum(r.escalated_f1 for r in rows) / n, 1),
+            "tokens_per_question": round(sum(r.escalated_tokens for r in rows) / n, 1),
+        },
+        "auto": chosen.model_dump(),
+        "never_escalate": cascade(rows, policy, 0.0).model_dump(),
+        "always_escalate": cascade(rows, policy, 1.01).model_dump(),
+        "policy": policy.model_dump(),
+    }
+
+
+def _shares(out: Path, name: str) -> dict[str, float] | None:
+    """Auto's share of questions kept after the read and escalated, from its plans."""
+    if name != "auto":
+        return None
+    rows = [
+        QuestionResult.model_validate_json(x) for x in (out / "auto.jsonl").read_text().splitlines()
+    ]
+    escalated = sum("escalated to" in (r.plan or "") for r in rows) / len(rows)
+    return {"reader": round(1 - escalated, 3), "codeagents": round(escalated, 3)}
+
+
+def test_part(args: argparse.Namespace, llm: Any, runs: Path, console: Console) -> dict[str, Any]:
+    questions = hotpotqa.load(n=args.n_test)
+    everything = hotpotqa.load()
+    policy = Policy.load(POLICIES / f"auto_{args.model}.json")
+    settings: dict[str, Any] = {}
+    plan = {
+        "distractor": [("bm25", args.distractor.split(","))],
+        "open": [("bm25", ["direct"]), ("graph", args.open.split(","))],
+    }
+    summaries: list[Summary] = []
+    for setting, groups in plan.items():
+        systems: dict[str, Any] = {}
+        for search, names in groups:
+            out = runs / f"{setting}-{search}"
+            out.mkdir(parents=True, exist_ok=True)
+            corpus = everything if setting == "open" else questions
+            found = retrieval.build(search, setting, questions, corpus)
+            console.print(f"[bold]{setting}[/] {found.note}")
+            done = llm.run_sync(compare(llm, names, questions, found, out, 8, policy))
+            for s in done:
+                systems[s.system] = {
+                    **s.model_dump(exclude={"system"}),
+                    "search": search,
+                    "strategy_share": _shares(out, s.system),
+                }
+                if setting == "distractor":
+                    summaries.append(s)
+        settings[setting] = {"systems": systems}
+    report.plot(summaries, args.out.with_suffix(".png"), "HotpotQA first 50, distractor")
+    return settings
+
+
+def targets(result: dict[str, Any]) -> dict[str, dict[str, object]]:
+    out: dict[str, dict[str, object]] = {}
+    d = result.get("settings", {}).get("distractor", {}).get("systems", {})
+    if "auto" in d and "direct" in d:
+        a, base = d["auto"], d["direct"]
+        out["auto_f1_at_least_55_within_600_tokens"] = {
+            "met": a["f1"] >= 55 and a["tokens_per_question"] <= MAX_TOKENS,
+            "detail": f"F1 {a['f1']} at {a['tokens_per_question']} tokens",
+        }
+        out["auto_f1_at_least_direct_plus_5"] = {
+            "met": a["f1"] >= base["f1"] + 5,
+            "detail": f"{a['f1']} vs {base['f1'] + 5:.1f}",
+        }
+    o = result.get("settings", {}).get("open", {}).get("systems", {})
+    if "auto" in o and "direct" in o:
+        bar = o["direct"]["f1"] + 5
+        out["open_auto_graph_f1_at_least_direct_bm25_plus_5"] = {
+            "met": o["auto"]["f1"] >= bar, "detail": f"{o['auto']['f1']} vs {bar:.1f}"}  # fmt: skip
+    return out
+
+
+def markdown(result: dict[str, Any]) -> str:
+    lines = [f"# {result['title']}", ""]
+    f = result.get("fit")
+    if f:
+        lines += [
+            "## Fitted on questions 51-200 (the training split)", "",
+            "| system | F1 | tokens/q | share escalated |", "|---|---|---|---|",
+            f"| reader | {f['reader']['f1']} | {f['reader']['tokens_per_question']} | 0 |",
+            f"| codeagents | {f['codeagents']['f1']} | "
+            f"{f['codeagents']['tokens_per_question']} | - |",
+            f"| auto (threshold {f['auto']['threshold']}) | {f['auto']['f1']} | "
+            f"{f['auto']['tokens_per_question']} | {f['auto']['escalated_share']} |",
+            f"| always escalate | {f['always_escalate']['f1']} | "
+            f"{f['always_escalate']['tokens_per_question']} | 1.0 |", "",
+        ]  # fmt: skip
+    for setting, block in result.get("settings", {}).items():
+        lines += [f"## First {result['n']} questions, {setting} setting", ""]
+        lines += [
+            "| system | search | EM | F1 | tokens/q | LLM calls/q | wall s/q | auto's split |"
+        ]
+        lines += ["|---|---|---|---|---|---|---|---|"]
+        for name, s in block["systems"].items():
+            share = s.get("strategy_share") or ""
+            if share:
+                share = ", ".join(f"{k} {v}" for k, v in share.items())
+            lines.append(
+                f"| {name} | {s['search']} | {s['em']} | {s['f1']} | {s['tokens_per_question']} "
+                f"| {s['llm_calls_per_question']} | {s['wall_s_per_question']} | {share} |"
+            )
+        lines.append("")
+    lines += ["## Targets", "", "| target | met | measured |", "|---|---|---|"]
+    for name, t in result.get("targets", {}).items():
+        lines.append(f"| {name} | {'yes' if t['met'] else 'NO'} | {t['detail']} |")
+    return "\n".join(lines) + "\n"
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    ap.add_argument("--parts", default="fit,test")
+    ap.add_argument("--rows", type=Path, default=None, help="fit rows collected before")
+    ap.add_argument("--n-test", type=int, default=50)
+    ap.add_argument("--distractor", default="direct,reader,rewoo,codeagents,auto")
+    ap.add_argument("--open", default="reader,auto")
+    ap.add_argument("--model", default=DEFAULT_MODEL)
+    ap.add_argument("--out", type=Path, default=RESULTS / "adaptive.json")
+    args = ap.parse_args()
+    console = Console()
+    runs = Path("runs") / f"adaptive-{time.strftime('%Y%m%d-%H%M%S')}"
+    runs.mkdir(parents=True, exist_ok=True)
+    result: dict[str, Any] = json.loads(args.out.read_text()) if args.out.exists() else {}
+    parts = args.parts.split(",")
+    t0 = time.perf_counter()
+    llm = connect(args.model, system="")
+    try:
+        if "fit" in parts:
+            result["fit"] = fit_part(args, llm, runs, console)
+        if "test" in parts:
+            result["settings"] = test_part(args, llm, runs, console)
+            result["n"] = args.n_test
+    finally:
+        llm.close()
+    result["title"] = f"Adaptive answering, HotpotQA (shipped 200), {args.model}"
+    result["targets"] = targets(result)
+    result["run"] = run_info(
+        model=args.model, parts=parts, per_question_jsonl=str(runs),
+        wall_s=round(time.perf_counter() - t0, 1), tuned_on="questions 51-200 only",
+    )  # fmt: skip
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(result, indent=2) + "\n")
+    args.out.with_suffix(".md").write_text(markdown(result))
+    console.print(markdown(result))
+
+
+if __name__ == "__main__":
+    main()
