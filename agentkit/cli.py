@@ -72,14 +72,29 @@ def serve_start(
     port: Annotated[int | None, typer.Option(help="default: a free port")] = None,
     max_model_len: Annotated[int, typer.Option()] = 8192,
     threads: Annotated[str, typer.Option(help="'all', 'auto' or a core list like 0-1")] = "all",
+    tensor_parallel_size: Annotated[int, typer.Option(min=1, help="GPUs per layer")] = 1,
+    pipeline_parallel_size: Annotated[int, typer.Option(min=1, help="pipeline stages")] = 1,
+    data_parallel_size: Annotated[int, typer.Option(min=1, help="replicas in this server")] = 1,
+    distributed_executor_backend: Annotated[
+        str | None, typer.Option(help="vLLM's workers: mp (this node) or ray (a Ray cluster)")
+    ] = None,
 ) -> None:
-    """Start (or reuse) a detached local vLLM server for MODEL."""
+    """Start (or reuse) a detached local vLLM server for MODEL; the parallel options are
+    vLLM's own, checked against the GPUs here first."""
+    from agentkit.errors import ConfigError
     from agentkit.llm.server import ServerConfig, VLLMServer
 
     name = model if model in registry.REGISTRY else None
+    if distributed_executor_backend not in (None, "mp", "ray"):
+        raise ConfigError(
+            f"--distributed-executor-backend {distributed_executor_backend}: use mp or ray"
+        )
     cfg = ServerConfig(
-        model=model, served_name=name, port=port, max_model_len=max_model_len, threads_bind=threads
-    )
+        model=model, served_name=name, port=port, max_model_len=max_model_len, threads_bind=threads,
+        tensor_parallel_size=tensor_parallel_size, pipeline_parallel_size=pipeline_parallel_size,
+        data_parallel_size=data_parallel_size,
+        distributed_executor_backend=distributed_executor_backend,  # type: ignore[arg-type]
+    )  # fmt: skip
     with console.status(f"starting vLLM for {model} (log: {VLLMServer(cfg).log_path})"):
         srv = VLLMServer(cfg).start()
     verb = "started" if srv.owned else "already serving"

@@ -9,6 +9,7 @@ AgentkitError
 ├── BudgetExceededError                    a call would pass a budget (raised before sending)
 ├── ModelRequestsDisabledError             a real model request while tests forbid them
 ├── SandboxError                           the code sandbox cannot start (bwrap missing, ...)
+├── RemoteRunError                         a Ray task failed for good (rerun with --resume)
 ├── MalformedMemoryError                   a distiller's reply could not be read (logged, dropped)
 ├── LLMError                               from the inference server
 │   ├── ServerUnreachableError             nothing answers at the URL
@@ -171,3 +172,9 @@ class ModelRequestsDisabledError(AgentkitError):
 class SandboxError(AgentkitError):
     """The code sandbox cannot start here (bubblewrap missing or not permitted); what the
     sandboxed code itself does is never raised, it is the tool's result."""
+
+
+class RemoteRunError(AgentkitError):
+    """A question sent to a Ray cluster failed for good: its system raised, or its worker
+    died more often than the task may be retried. The results so far are in the run's JSONL,
+    and the same command with --resume runs only what is missing."""

@@ -11,7 +11,8 @@ from pydantic import BaseModel, Field
 
 from agentkit.types import CallLabels, Completion, Usage
 
-_ROLLED_KEYS = ("role", "purpose")
+_ROLLED_KEYS = ("role", "purpose", "endpoint")
+KEYS = (*CallLabels.model_fields, "endpoint")
 
 
 class CallRecord(BaseModel):
@@ -22,6 +23,11 @@ class CallRecord(BaseModel):
     overhead_s: float
     started_at: float = Field(default_factory=time.time)
     usage_counted: bool = False
+    endpoint: str | None = None  # which server answered (an endpoint pool has several)
+
+    def key(self, name: str) -> str:
+        """The record's value for a `Ledger.by` key: a label field or "endpoint"."""
+        return str(self.endpoint if name == "endpoint" else getattr(self.labels, name))
 
 
 Listener = Callable[[CallRecord, dict[str, object]], None]
@@ -50,7 +56,7 @@ class Ledger:
 
     A long-lived process makes runs without end, so only the newest `max_runs` runs keep
     their records; older runs are rolled up into totals by role and purpose. `total()` and
-    `by("role" | "purpose")` stay exact over everything recorded; `records()`, a `run=`
+    `by("role" | "purpose" | "endpoint")` stay exact over everything recorded; `records()`, a `run=`
     filter and `by("run" | "step")` see the runs still kept.
     """
 
@@ -85,6 +91,7 @@ class Ledger:
             latency_s=completion.latency_s,
             overhead_s=completion.overhead_s,
             usage_counted=completion.usage_counted,
+            endpoint=completion.endpoint,
         )
         with self._lock:
             self._runs.setdefault(rec.labels.run, []).append(rec)
@@ -99,7 +106,7 @@ class Ledger:
         for r in records:
             self._rolled.add(r)
             for key in _ROLLED_KEYS:
-                self._rolled_by[key][str(getattr(r.labels, key))].add(r)
+                self._rolled_by[key][r.key(key)].add(r)
 
     def records(self, run: str | None = None) -> list[CallRecord]:
         """The kept records of `run`, or of every kept run in the order they were made."""
@@ -117,12 +124,13 @@ class Ledger:
         return kept
 
     def by(self, key: str, run: str | None = None) -> dict[str, Totals]:
-        """Totals grouped by a label field: 'run', 'role', 'step' or 'purpose'."""
-        if key not in CallLabels.model_fields:
-            raise ValueError(f"unknown label {key!r}; use one of {list(CallLabels.model_fields)}")
+        """Totals grouped by a label field ('run', 'role', 'step', 'purpose') or by the
+        'endpoint' that answered ("None" for calls no server answered)."""
+        if key not in KEYS:
+            raise ValueError(f"unknown label {key!r}; use one of {list(KEYS)}")
         groups: dict[str, list[CallRecord]] = defaultdict(list)
         for r in self.records(run):
-            groups[str(getattr(r.labels, key))].append(r)
+            groups[r.key(key)].append(r)
         out = {k: _sum(v) for k, v in groups.items()}
         if run is None and key in _ROLLED_KEYS:
             with self._lock:

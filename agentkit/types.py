@@ -147,6 +147,9 @@ class Completion(BaseModel):
         default=False,
         description="the server reported no usage: prompt and completion were counted here",
     )
+    endpoint: str | None = Field(
+        default=None, description="the server that answered (its base URL), when one did"
+    )
     logprobs: list[list[float]] | None = Field(
         default=None,
         description="each choice's token log-probabilities, when asked for (extra_body "

@@ -4,7 +4,7 @@ one-call reader (direct), ReWOO and CodeAgents, in the distractor and open setti
     python benchmarks/adaptive.py [--rows ROWS.jsonl] [--n-test 50] [--parts fit,test]
 
 - fit: on questions 51-200 of the shipped set (the training split), every question is read
-  once (two-hop evidence, 250 tokens) and escalated once (CodeAgents); a logistic policy
+  once (two-hop evidence, 350 tokens) and escalated once (CodeAgents); a logistic policy
   learns when the read is right, with the threshold that gives the best F1 within 600
   tokens per question on those questions. The policy is saved where `agentkit eval
   --compare auto` finds it (agentkit/evals/data/auto_<model>.json). `--rows` reuses rows an
@@ -50,7 +50,7 @@ def fit_part(args: argparse.Namespace, llm: Any, runs: Path, console: Console) -
         rows = llm.run_sync(collect(llm, train, found, runs / "fit_rows.jsonl"))
     fitted_on = (
         f"{hotpotqa.SHIPPED_LABEL} questions 51-200, distractor setting, bm25 two-hop evidence "
-        f"(250 tokens), {args.model}, escalation codeagents; threshold: best F1 within "
+        f"(350 tokens), {args.model}, escalation codeagents; threshold: best F1 within "
         f"{MAX_TOKENS} tokens per question"
     )
     policy, chosen = fit(rows, max_tokens=MAX_TOKENS, fitted_on=fitted_on)
@@ -86,7 +86,7 @@ def _shares(out: Path, name: str) -> dict[str, float] | None:
     return {"reader": round(1 - escalated, 3), "codeagents": round(escalated, 3)}
 
 
-def test_part(args: argparse.Namespace, llm: Any, runs: Path, console: Console) -> dict[str, Any]:
+def test_part(args: argparse.Namespace, runs: Path, console: Console) -> dict[str, Any]:
     questions = hotpotqa.load(n=args.n_test)
     everything = hotpotqa.load()
     policy = Policy.load(POLICIES / f"auto_{args.model}.json")
@@ -97,14 +97,20 @@ def test_part(args: argparse.Namespace, llm: Any, runs: Path, console: Console) 
     }
     summaries: list[Summary] = []
     for setting, groups in plan.items():
+        if setting not in args.settings.split(","):
+            continue
         systems: dict[str, Any] = {}
         for search, names in groups:
+            llm = connect(args.model, system="")  # a ledger per group: run ids repeat across them
             out = runs / f"{setting}-{search}"
             out.mkdir(parents=True, exist_ok=True)
             corpus = everything if setting == "open" else questions
             found = retrieval.build(search, setting, questions, corpus)
             console.print(f"[bold]{setting}[/] {found.note}")
-            done = llm.run_sync(compare(llm, names, questions, found, out, 8, policy))
+            try:
+                done = llm.run_sync(compare(llm, names, questions, found, out, 8, policy))
+            finally:
+                llm.close()
             for s in done:
                 systems[s.system] = {
                     **s.model_dump(exclude={"system"}),
@@ -114,7 +120,8 @@ def test_part(args: argparse.Namespace, llm: Any, runs: Path, console: Console) 
                 if setting == "distractor":
                     summaries.append(s)
         settings[setting] = {"systems": systems}
-    report.plot(summaries, args.out.with_suffix(".png"), "HotpotQA first 50, distractor")
+    if summaries:
+        report.plot(summaries, args.out.with_suffix(".png"), "HotpotQA first 50, distractor")
     return settings
 
 
@@ -182,6 +189,7 @@ def main() -> None:
     ap.add_argument("--n-test", type=int, default=50)
     ap.add_argument("--distractor", default="direct,reader,rewoo,codeagents,auto")
     ap.add_argument("--open", default="reader,auto")
+    ap.add_argument("--settings", default="distractor,open")
     ap.add_argument("--model", default=DEFAULT_MODEL)
     ap.add_argument("--out", type=Path, default=RESULTS / "adaptive.json")
     args = ap.parse_args()
@@ -191,15 +199,15 @@ def main() -> None:
     result: dict[str, Any] = json.loads(args.out.read_text()) if args.out.exists() else {}
     parts = args.parts.split(",")
     t0 = time.perf_counter()
-    llm = connect(args.model, system="")
-    try:
-        if "fit" in parts:
+    if "fit" in parts:
+        llm = connect(args.model, system="")
+        try:
             result["fit"] = fit_part(args, llm, runs, console)
-        if "test" in parts:
-            result["settings"] = test_part(args, llm, runs, console)
-            result["n"] = args.n_test
-    finally:
-        llm.close()
+        finally:
+            llm.close()
+    if "test" in parts:
+        result.setdefault("settings", {}).update(test_part(args, runs, console))
+        result["n"] = args.n_test
     result["title"] = f"Adaptive answering, HotpotQA (shipped 200), {args.model}"
     result["targets"] = targets(result)
     result["run"] = run_info(

@@ -50,14 +50,15 @@ class Reader:
         self,
         evidence: Evidence,
         *,
-        max_tokens: int = 250,
+        max_tokens: int = 350,
         answer_tokens: int = 32,
         logprobs: bool = True,
         prompt_templates: Mapping[str, str] | None = None,
     ) -> None:
-        """`max_tokens` of evidence, picked by `evidence`; `logprobs` asks the server for
-        the answer's log-probabilities (vLLM and OpenAI-compatible servers return them; a
-        server that does not simply leaves them out). `prompt_templates` may replace
+        """`max_tokens` of evidence, picked by `evidence` (350: on HotpotQA questions 51-200,
+        two-hop evidence read at 350 tokens gave F1 56.7, at 250 53.9); `logprobs` asks the
+        server for the answer's log-probabilities (vLLM and OpenAI-compatible servers return
+        them; a server that does not simply leaves them out). `prompt_templates` may replace
         "reader" ({passages}, {question})."""
         self.evidence = evidence
         self.settings = ReaderSettings.from_arguments(locals())

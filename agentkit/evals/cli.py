@@ -16,6 +16,7 @@ from agentkit.evals import download
 from agentkit.evals.auto_fit import FitOptions, run_fit
 from agentkit.evals.compare import EvalOptions, names, run_hotpotqa
 from agentkit.evals.gaia.compare import GaiaOptions, run_gaia
+from agentkit.evals.on_ray import RaySettings
 from agentkit.models import DEFAULT_MODEL
 
 eval_app = typer.Typer(help="Evaluations on public benchmarks.", no_args_is_help=True)
@@ -41,7 +42,10 @@ def hotpotqa_cmd(
         bool, typer.Option(help="graph search: extract LLM triplets too (slow on a CPU)")
     ] = False,
     model: Annotated[str, typer.Option(help="model name, HF dir or id")] = DEFAULT_MODEL,
-    base_url: Annotated[str | None, typer.Option(help="a running server instead")] = None,
+    base_url: Annotated[
+        str | None,
+        typer.Option(help="a running server instead; several, comma-separated, make a pool"),
+    ] = None,
     data: Annotated[
         Path | None,
         typer.Option(help="HotpotQA file in the official format (default: the shipped 200)"),
@@ -56,12 +60,23 @@ def hotpotqa_cmd(
         Path | None,
         typer.Option(help="auto's policy file (default: the one shipped for the model)"),
     ] = None,
+    ray: Annotated[
+        bool, typer.Option("--ray", help="questions as Ray tasks on a local Ray cluster")
+    ] = False,
+    ray_address: Annotated[
+        str | None,
+        typer.Option(help="questions as Ray tasks on this cluster (auto, HOST:6379, ray://...)"),
+    ] = None,
+    resume: Annotated[
+        bool, typer.Option(help="continue the run in --out: skip questions its JSONL has")
+    ] = False,
 ) -> None:
     """HotpotQA with each system on the same questions: EM, F1 and exact tokens."""
+    on_ray = RaySettings(address=ray_address) if ray or ray_address else None
     opts = EvalOptions(
         n=n, offset=offset, systems=names(compare), setting=setting, search=search,
         triplets=triplets, model=model, base_url=base_url, data=data, download=download_,
-        concurrency=concurrency, out=out, policy=policy,
+        concurrency=concurrency, out=out, policy=policy, ray=on_ray, resume=resume,
     )  # fmt: skip
     run_hotpotqa(opts, console)
 

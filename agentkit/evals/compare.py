@@ -7,6 +7,7 @@ minute of server start-up. The title names the data that was run (see hotpotqa.d
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
 from pathlib import Path
@@ -15,10 +16,11 @@ from pydantic import BaseModel
 from rich.console import Console
 
 from agentkit.errors import ConfigError
-from agentkit.evals import download, hotpotqa, report, retrieval, systems
+from agentkit.evals import download, hotpotqa, on_ray, report, resume, retrieval, systems
 from agentkit.evals.graph_index import extract_triples
+from agentkit.evals.on_ray import RaySettings
 from agentkit.evals.provenance import run_info
-from agentkit.evals.runner import Summary, progress_bar, run_system, summarise
+from agentkit.evals.runner import QuestionResult, Summary, progress_bar, run_system, summarise
 from agentkit.llm import Model, connect
 from agentkit.models import DEFAULT_MODEL
 from agentkit.planners.auto import Policy
@@ -40,6 +42,8 @@ class EvalOptions(BaseModel):
     concurrency: int = 8
     out: Path | None = None
     policy: Path | None = None  # Auto's policy file (default: the one shipped for the model)
+    ray: RaySettings | None = None  # questions as Ray tasks (agentkit.evals.on_ray); None: here
+    resume: bool = False  # keep each system's JSONL in `out` and run only what it lacks
 
 
 class EvalReport(BaseModel):
@@ -70,6 +74,10 @@ def check(opts: EvalOptions) -> None:
         raise ConfigError("--triplets adds LLM triplets to the graph; use it with --search graph")
     if opts.download and opts.data is not None:
         raise ConfigError("give --data PATH or --download, not both")
+    if opts.ray is not None and opts.triplets:
+        raise ConfigError("--triplets is not supported with --ray; run it without --ray")
+    if opts.resume and opts.out is None:
+        raise ConfigError("--resume continues a run: give its directory with --out")
 
 
 async def compare(
@@ -80,21 +88,39 @@ async def compare(
     out: Path,
     concurrency: int,
     policy: Policy | None = None,
+    *,
+    ray: RaySettings | None = None,
+    resume_run: bool = False,
+    data: Path | None = None,
 ) -> list[Summary]:
     """Each system in turn over the same questions and retrieval, `concurrency` in flight
-    (`policy`: Auto's, default the one shipped for the model)."""
+    (`policy`: Auto's, default the one shipped for the model); on a Ray cluster when `ray`
+    is given (`data`: the file of the open setting's corpus). `resume_run` keeps each
+    system's JSONL and runs only the questions it lacks."""
     await llm.ensure_ready()
     summaries = []
     with progress_bar() as progress:
         for name in names:
             jsonl = out / f"{name}.jsonl"
-            jsonl.unlink(missing_ok=True)
-            system = systems.build(name, llm, search, policy)
-            results = await run_system(
-                name, system, questions, llm.ledger, concurrency=concurrency, jsonl=jsonl,
-                progress=progress,
-            )  # fmt: skip
-            summaries.append(summarise(name, results))
+            if not resume_run:
+                jsonl.unlink(missing_ok=True)
+            done = resume.finished(jsonl)
+            todo = [q for q in questions if q.id not in done]
+            new: list[QuestionResult]
+            if ray is None:
+                system = systems.build(name, llm, search, policy)
+                new = await run_system(
+                    name, system, todo, llm.ledger, concurrency=concurrency, jsonl=jsonl,
+                    progress=progress,
+                )  # fmt: skip
+            else:
+                factory = on_ray.Named(name, search.search, search.setting, data, policy)
+                new = await asyncio.to_thread(
+                    on_ray.run_on_ray, name, factory, todo, on_ray.endpoints_of(llm),
+                    settings=ray, jsonl=jsonl, progress=progress,
+                )  # fmt: skip
+            done.update((r.id, r) for r in new)
+            summaries.append(summarise(name, [done[q.id] for q in questions]))
     return summaries
 
 
@@ -154,9 +180,11 @@ def run_hotpotqa(opts: EvalOptions, console: Console) -> EvalReport:
             triples = llm.run_sync(extract_triples(llm, paragraphs))
         search = retrieval.build(opts.search, opts.setting, questions, corpus, triples=triples)
         console.print(search.note)
-        summaries = llm.run_sync(
-            compare(llm, opts.systems, questions, search, out, opts.concurrency, policy)
-        )
+        run = compare(
+            llm, opts.systems, questions, search, out, opts.concurrency, policy,
+            ray=opts.ray, resume_run=opts.resume, data=path,
+        )  # fmt: skip
+        summaries = llm.run_sync(run)
     finally:
         trace.detach()
         llm.close()
@@ -165,6 +193,7 @@ def run_hotpotqa(opts: EvalOptions, console: Console) -> EvalReport:
         model=opts.model, data=str(path), data_label=label, setting=opts.setting,
         search=opts.search, retrieval=search.note, n=len(questions), offset=opts.offset,
         concurrency=opts.concurrency, system_message="empty",
+        ray=None if opts.ray is None else (opts.ray.address or "local"),
     )  # fmt: skip
     summary = {"title": title, "run": info, "systems": [s.model_dump() for s in summaries]}
     (out / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")

@@ -17,7 +17,7 @@ from typing import TypeVar
 from pydantic import BaseModel
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from agentkit.errors import AgentkitError
+from agentkit.errors import AgentkitError, ConfigError
 from agentkit.evals.hotpotqa import HotpotQuestion
 from agentkit.evals.metrics import exact_match, f1
 from agentkit.ledger import Ledger
@@ -117,6 +117,12 @@ async def run_each(
 ) -> list[Result]:
     """`system` over `items` (HotpotQA questions, GAIA tasks), `concurrency` in flight; each
     outcome scored by `result` and appended to `jsonl` as it finishes."""
+    used = [key(item) for item in items if ledger.records(f"{name}:{key(item)}")]
+    if used:
+        raise ConfigError(
+            f"run ids {name}:{used[0]} ... were used before on this model's ledger: their "
+            "usage would add up; run on a fresh connection (or another system name)"
+        )
     gate = asyncio.Semaphore(concurrency)
     task = progress.add_task(name, total=len(items)) if progress else None
 

@@ -3,6 +3,7 @@
 from agentkit.llm.client import LLM
 from agentkit.llm.connect import connect
 from agentkit.llm.model import Model, ModelBase
+from agentkit.llm.pool import EndpointPool, PoolSettings
 from agentkit.llm.server import ServerConfig, VLLMServer, list_servers
 from agentkit.types import (
     CallInfo,
@@ -24,9 +25,11 @@ __all__ = [
     "CallInfo",
     "CallLabels",
     "Completion",
+    "EndpointPool",
     "Message",
     "Model",
     "ModelBase",
+    "PoolSettings",
     "ServerConfig",
     "StructuredOutput",
     "ToolSpec",

@@ -230,6 +230,7 @@ class LLM(ModelBase):
             latency_s=time.perf_counter() - t0,
             http_s=time.perf_counter() - t0,
             labels=labels,
+            endpoint=self.base_url,
         )
 
     async def _stream(

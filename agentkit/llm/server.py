@@ -28,11 +28,15 @@ import httpx
 from pydantic import BaseModel, Field
 
 from agentkit.errors import ServerStartError
+from agentkit.llm.parallel import Backend, check_parallel, gpu_count, parallel_args
 from agentkit.models import resolve
 from agentkit.paths import servers_dir
 
 
 class ServerConfig(BaseModel):
+    """How `VLLMServer` starts vLLM; the parallel sizes are vLLM's own flags (see
+    agentkit.llm.parallel), checked against the GPUs here at start."""
+
     model: str
     served_name: str | None = None
     host: str = "127.0.0.1"
@@ -45,6 +49,20 @@ class ServerConfig(BaseModel):
     threads_bind: str = "all"
     extra_args: list[str] = []
     startup_timeout_s: float = 900.0
+    tensor_parallel_size: int = Field(
+        default=1, ge=1, description="GPUs each layer is split over (vLLM --tensor-parallel-size)"
+    )
+    pipeline_parallel_size: int = Field(
+        default=1, ge=1, description="stages the layers are split into (--pipeline-parallel-size)"
+    )
+    data_parallel_size: int = Field(
+        default=1, ge=1, description="whole replicas behind this one server (--data-parallel-size)"
+    )
+    distributed_executor_backend: Backend | None = Field(
+        default=None,
+        description='how vLLM runs its workers: "mp" (processes on this node) or "ray" (a Ray '
+        "cluster, for GPUs on several nodes); None lets vLLM choose",
+    )
 
     @property
     def name(self) -> str:
@@ -103,6 +121,8 @@ class VLLMServer:
             self.state = self.find_running()
             if self.state is not None:
                 return self
+            if parallel_args(self.config):  # only then is it worth asking for the GPUs
+                check_parallel(self.config, gpu_count())
             self.state = self._launch()
             self.owned = True
             atexit.register(self._stop_if_owned)
@@ -127,6 +147,7 @@ class VLLMServer:
             args.append("--enforce-eager")
         if cfg.prefix_caching:
             args.append("--enable-prefix-caching")
+        args += parallel_args(cfg)
         env = {**os.environ, "HF_HUB_OFFLINE": "1", "VLLM_CPU_KVCACHE_SPACE": str(cfg.kv_cache_gib)}
         if cfg.threads_bind == "all":
             env["VLLM_CPU_OMP_THREADS_BIND"] = f"0-{(os.cpu_count() or 1) - 1}"

@@ -5,6 +5,9 @@
 
 Each mode breaks one promise a server makes (see FAULT_MODES); "ok" keeps them all, so a
 test can check that a client survives every mode and still works against a good server.
+`token_s` makes it a latency-simulating endpoint: each answer takes that long per completion
+token, `slots` answers at a time, and a request whose client goes away meanwhile is dropped
+uncounted (as vLLM aborts it). `kill()` is a crash: the port closes, open connections break.
 Replies are served by hand over asyncio streams, so a body can be cut, dripped or left
 hanging exactly where a real failure would leave it. Loopback only: it binds 127.0.0.1.
 """
@@ -41,12 +44,30 @@ FAULT_MODES = {
 class FaultServer:
     """Serves `mode` (one of FAULT_MODES) to every request; `requests` counts them."""
 
-    def __init__(self, mode: str, *, model: str = "m", reply: str = "Paris is the capital") -> None:
+    def __init__(
+        self,
+        mode: str,
+        *,
+        model: str = "m",
+        reply: str = "Paris is the capital",
+        token_s: float = 0.0,
+        slots: int | None = None,
+    ) -> None:
+        """`token_s`: seconds each completion token takes; `slots`: answers generated at once
+        (None: any number), the rest wait their turn."""
         if mode not in FAULT_MODES:
             raise ValueError(f"unknown fault mode {mode!r}; modes: {', '.join(FAULT_MODES)}")
         self.mode = mode
         self.model = model
         self.reply = reply
+        self.token_s = token_s
+        self.slots = slots
+        self.killed = False
+        self.url = ""
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._server: asyncio.Server | None = None
+        self._open: set[asyncio.StreamWriter] = set()
+        self._slots: asyncio.Semaphore | None = None
         self.requests = 0
         self.completions = 0  # chat requests answered in full (what a ledger may count)
         self.usage_sent = [0, 0]  # prompt, completion tokens reported in full answers
@@ -55,35 +76,58 @@ class FaultServer:
 
     # -- running --------------------------------------------------------------------------
     @contextlib.contextmanager
-    def running(self) -> Iterator[str]:
-        """Serve from a background thread; yields the base URL."""
+    def running(self, port: int = 0) -> Iterator[str]:
+        """Serve from a background thread (on `port`, default a free one); yields the base
+        URL. A killed server can be run again on its old port: it comes back."""
         if self.mode == "dead":
             yield f"http://127.0.0.1:{_closed_port()}"
             return
         ready = threading.Event()
         loop = asyncio.new_event_loop()
-        port: list[int] = []
+        bound: list[int] = []
+        self.killed = False
 
         async def main() -> None:
             self._stop = asyncio.Event()
-            server = await asyncio.start_server(self._handle, "127.0.0.1", 0)
-            port.append(server.sockets[0].getsockname()[1])
+            self._slots = asyncio.Semaphore(self.slots) if self.slots else None
+            server = await asyncio.start_server(self._handle, "127.0.0.1", port)
+            self._server = server
+            bound.append(server.sockets[0].getsockname()[1])
             ready.set()
             async with server:
                 await self._stop.wait()
 
         thread = threading.Thread(target=loop.run_until_complete, args=(main(),), daemon=True)
+        self._loop = loop
         thread.start()
         ready.wait(10)
+        self.url = f"http://127.0.0.1:{bound[0]}"
         try:
-            yield f"http://127.0.0.1:{port[0]}"
+            yield self.url
         finally:
             if self._stop is not None:
                 loop.call_soon_threadsafe(self._stop.set)
             thread.join(10)
 
+    def kill(self) -> None:
+        """Crash: stop listening and break every open connection; nothing more is counted."""
+        done = threading.Event()
+
+        def crash() -> None:
+            self.killed = True
+            if self._server is not None:
+                self._server.close()
+            for writer in list(self._open):
+                writer.transport.abort()
+            done.set()
+
+        if self._loop is not None:
+            self._loop.call_soon_threadsafe(crash)
+            done.wait(10)
+
     # -- one connection -------------------------------------------------------------------
     async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self._open.add(writer)
         try:
             head = await reader.readuntil(b"\r\n\r\n")
             lines = head.decode("latin-1").split("\r\n")
@@ -97,13 +141,30 @@ class FaultServer:
             if path.endswith("/models"):
                 models = {"data": [{"id": self.model, "max_model_len": 4096}]}
                 await _send(writer, 200, json.dumps(models).encode())
-            else:
+            elif await self._generate(reader):
                 await self._chat(writer, body)
         except (ConnectionError, asyncio.IncompleteReadError, asyncio.CancelledError):
             pass
         finally:
+            self._open.discard(writer)
             with contextlib.suppress(Exception):
                 writer.close()
+
+    async def _generate(self, reader: asyncio.StreamReader) -> bool:
+        """Take `token_s` per reply token in a slot; False when the client left meanwhile
+        (or the server was killed), so the request is dropped and not counted."""
+        if self.token_s <= 0:
+            return not self.killed
+        async with self._slots or contextlib.nullcontext():
+            gone = asyncio.ensure_future(reader.read(1))  # b"" when the client closes
+            try:
+                finished, _ = await asyncio.wait({gone}, timeout=self.token_s * self._tokens())
+            finally:
+                gone.cancel()
+        return not finished and not self.killed
+
+    def _tokens(self) -> int:
+        return len(self.reply.split())
 
     async def _chat(self, writer: asyncio.StreamWriter, body: dict[str, Any]) -> None:
         mode = self.mode
@@ -119,7 +180,7 @@ class FaultServer:
         prompt = sum(len(m.get("content", "").split()) + 4 for m in body.get("messages", []))
         usage: dict[str, Any] | None = {
             "prompt_tokens": prompt,
-            "completion_tokens": len(self.reply.split()),
+            "completion_tokens": self._tokens(),
         }
         if mode == "no_usage":
             usage = None

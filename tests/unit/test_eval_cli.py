@@ -14,6 +14,7 @@ from typer.testing import CliRunner
 
 from agentkit.cli import app
 from agentkit.evals import compare, hotpotqa, retrieval
+from agentkit.ledger import Ledger
 from agentkit.memory.store import HashingEmbedder
 from agentkit.testing import FunctionModel, TestModel
 from agentkit.trace import read_trace
@@ -26,7 +27,12 @@ def fake(monkeypatch, tmp_path):
     model = TestModel()
     monkeypatch.setenv("AGENTKIT_HOME", str(tmp_path / "home"))
     monkeypatch.delenv("AGENTKIT_HOTPOTQA", raising=False)
-    monkeypatch.setattr(compare, "connect", lambda *a, **k: model)
+
+    def connect(*args, **kwargs):
+        model.ledger = Ledger()  # a fresh connection's ledger: run ids start unused
+        return model
+
+    monkeypatch.setattr(compare, "connect", connect)
     monkeypatch.setattr(retrieval, "_minilm", lambda: HashingEmbedder(dim=64))
     monkeypatch.setattr("agentkit.evals.report.plot", lambda *a, **k: None)
     return model

@@ -102,3 +102,11 @@ def test_summaries_of_no_scored_task_have_no_accuracy():
 def test_unknown_systems_are_one_clear_error():
     with pytest.raises(ConfigError, match="unknown system smr; valid: direct, react"):
         check(GaiaOptions(systems=["smr"]))
+
+
+def test_run_ids_used_before_on_the_ledger_are_refused(tasks, tmp_path):
+    model = FunctionModel(lambda messages, info: "42")
+    opts = GaiaOptions(systems=["direct"])
+    model.run_sync(compare(model, tasks, opts, tmp_path))
+    with pytest.raises(ConfigError, match="were used before on this model's ledger"):
+        model.run_sync(compare(model, tasks, opts, tmp_path))
