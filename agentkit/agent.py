@@ -33,6 +33,7 @@ from agentkit.planners import (
     Planner,
     PlannerError,
     ReWOO,
+    Routed,
     RunContext,
     RunEvent,
     Step,
@@ -249,6 +250,9 @@ class Agent:
             if isinstance(event, StepFinished):
                 step = event.step.model_dump(mode="json")
                 trace.write({"kind": "tool_step", "run": run_id, **step})
+            elif isinstance(event, Routed):  # what a router gave a role, and why
+                record = event.record.model_dump(mode="json")
+                trace.write({"kind": "routing", "run": run_id, **record})
             if on_event is not None:
                 on_event(event)
 

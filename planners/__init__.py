@@ -8,6 +8,7 @@ from agentkit.planners.code import CodeAgents
 from agentkit.planners.context import (
     AnswerToken,
     CallFinished,
+    Routed,
     RunContext,
     RunEvent,
     Step,
@@ -18,6 +19,7 @@ from agentkit.planners.plan import Plan, PlanStep, parse_plan, plan_regex, subst
 from agentkit.planners.react import ReAct
 from agentkit.planners.reader import Evidence, Reader, Reading
 from agentkit.planners.rewoo import ReWOO
+from agentkit.planners.routing import FullRouter, RCRRouter, Router, StaticRouter
 from agentkit.planners.settings import (
     CodeAgentsSettings,
     ProgramLimits,
@@ -39,6 +41,7 @@ __all__ = [
     "CodeAgents",
     "CodeAgentsSettings",
     "Evidence",
+    "FullRouter",
     "Plan",
     "PlanError",
     "PlanStep",
@@ -47,6 +50,7 @@ __all__ = [
     "PlannerOutput",
     "Policy",
     "ProgramLimits",
+    "RCRRouter",
     "ReAct",
     "ReActSettings",
     "ReWOO",
@@ -54,10 +58,13 @@ __all__ = [
     "Reader",
     "ReaderSettings",
     "Reading",
+    "Routed",
+    "Router",
     "RunContext",
     "RunEvent",
     "SMRResult",
     "SMRSettings",
+    "StaticRouter",
     "Step",
     "StepFinished",
     "StepStarted",

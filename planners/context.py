@@ -11,13 +11,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, computed_field
 
 from agentkit.llm.model import Prompt
 from agentkit.tools import Observation, ToolContext, ToolRegistry
 from agentkit.types import CallLabels, Completion, Usage
+
+if TYPE_CHECKING:
+    from agentkit.planners.routing.record import RoutingRecord
 
 STREAMED_ROLES = ("solver",)
 """Roles whose calls stream their text to a listener (AnswerToken): the final answer."""
@@ -72,7 +75,15 @@ class AnswerToken:
     text: str
 
 
-RunEvent = StepStarted | StepFinished | CallFinished | AnswerToken
+@dataclass(frozen=True)
+class Routed:
+    """A router chose what a role reads (agentkit.planners.routing): the record says what
+    and why."""
+
+    record: RoutingRecord
+
+
+RunEvent = StepStarted | StepFinished | CallFinished | AnswerToken | Routed
 """What `RunContext.on_event` is told, on the run's event loop; a listener must not raise."""
 
 
@@ -83,6 +94,8 @@ class RunContext(ToolContext):
     on_event: Callable[[RunEvent], None] | None = None
     notes: str = ""
     """What a memory recalled for this run (agentkit.memory.learned), ready to read."""
+    routing: list[RoutingRecord] = field(default_factory=list)
+    """What a router gave each role, in order (empty without a router)."""
 
     def with_notes(self, prompt: str) -> str:
         """A planner prompt with the run's memory notes before it (unchanged without notes):

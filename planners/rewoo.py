@@ -19,6 +19,7 @@ from agentkit.llm import Message, StructuredOutput
 from agentkit.packing import fair_shares
 from agentkit.planners.answer import solve
 from agentkit.planners.base import PlanError, PlannerOutput
+from agentkit.planners.code import unusable
 from agentkit.planners.context import RunContext, Step
 from agentkit.planners.plan import (
     Plan,
@@ -28,7 +29,9 @@ from agentkit.planners.plan import (
     plan_regex,
     without_unread,
 )
+from agentkit.planners.routing import Router, RoutingSession
 from agentkit.planners.settings import Constraint, ReWOOSettings
+from agentkit.planners.syntax import REF
 from agentkit.planners.worker import execute
 from agentkit.prompts import PromptTemplates
 from agentkit.tools import Tool
@@ -55,6 +58,7 @@ class ReWOO:
         ref_tokens: int | None = 80,
         skip_unread: tuple[str, ...] = ("llm",),
         prompt_templates: Mapping[str, str] | None = None,
+        router: Router | None = None,
     ) -> None:
         """`constraint` is how decoding keeps the plan parseable: "regex" (the default: the
         cheapest on vLLM-CPU, see benchmarks/results/planner_speed.md), "grammar" (the same
@@ -65,23 +69,69 @@ class ReWOO:
         end plans with `llm[...]` steps that only redo the solver's job. Settings are checked
         as ReWOOSettings. `prompt_templates` replaces any of the templates (each must keep its
         placeholders): "rewoo_plan" ({tools}, {max_steps}, {question}), "rewoo_replan" (after
-        an unusable plan: {error}) and "rewoo_solve" ({evidence}, {question})."""
+        an unusable plan: {error}) and "rewoo_solve" ({evidence}, {question}). `router`
+        (agentkit.planners.routing) decides what the planner (instead of the notes) and the
+        solver (instead of the evidence) read; with its `max_rounds` above 1, an answer that
+        says nothing is written back as feedback and the run plans again from the routed
+        memory, until an answer, a round that writes nothing new, or the limit."""
         self.settings = ReWOOSettings.from_arguments(locals())
         self.prompts = PromptTemplates("ReWOO", "agentkit.planners", TEMPLATES, prompt_templates)
+        self.router = router
 
     async def run(self, question: str, ctx: RunContext) -> PlannerOutput:
         tools = [t for t in ctx.tools if not t.terminal]
         if not tools:
             raise ConfigError("ReWOO needs at least one tool besides finish, e.g. search_tool()")
+        if self.router is not None:
+            return await self._rounds(question, tools, RoutingSession(self.router, question, ctx))
         plan = await self.plan(question, tools, ctx)
         run = without_unread(plan, self.settings.skip_unread)
         results = await execute(run, ctx, ref_tokens=self.settings.ref_tokens)
         answer = await self.solve(question, run, results, ctx)
         return PlannerOutput(answer=answer, plan=plan.render())
 
-    async def plan(self, question: str, tools: list[Tool], ctx: RunContext) -> Plan:
-        """One planner call; if its plan cannot be used, one re-plan told why, then PlanError."""
-        prompt = ctx.with_notes(self.plan_prompt(question, tools))
+    async def _rounds(
+        self, question: str, tools: list[Tool], session: RoutingSession
+    ) -> PlannerOutput:
+        """Plan, execute, solve, each round's plan and results written to the memory; again
+        while the answer says nothing and the round wrote something new."""
+        ctx, plans = session.ctx, []
+        results: dict[int, Step] = {}
+        for round_ in range(session.rounds(1)):
+            plan = await self.plan(question, tools, ctx, session)
+            run = _renumbered(
+                without_unread(plan, self.settings.skip_unread), max(results, default=0)
+            )
+            plans.append(run.render())
+            results |= await execute(run, ctx, ref_tokens=self.settings.ref_tokens)
+            for s in run.steps:
+                session.add_plan(s.plan)
+                session.add_steps(
+                    [results[s.id]], {results[s.id].observation.text.strip(): f"#E{s.id}"}
+                )
+            answer = await self.solve(question, run, results, ctx, session)
+            if not unusable(answer) or not session.next_round():
+                break
+            session.add_feedback(
+                f"round {round_ + 1} found no answer ({answer!r}): search other words"
+            )
+        return PlannerOutput(answer=answer, plan="\n".join(plans))
+
+    async def plan(
+        self,
+        question: str,
+        tools: list[Tool],
+        ctx: RunContext,
+        session: RoutingSession | None = None,
+    ) -> Plan:
+        """One planner call; if its plan cannot be used, one re-plan told why, then PlanError.
+        With a routing `session`, the routed context stands where the notes would."""
+        text = self.plan_prompt(question, tools)
+        prompt = (
+            ctx.with_notes(text)
+            if session is None
+            else session.with_context(text, "planner", "plan")
+        )
         messages = [Message(role="user", content=prompt)]
         options: dict[str, Any] = {"max_tokens": self.settings.plan_tokens}
         names, steps = [t.name for t in tools], self.settings.max_steps
@@ -111,12 +161,37 @@ class ReWOO:
         )
 
     async def solve(
-        self, question: str, plan: Plan, results: dict[int, Step], ctx: RunContext
+        self,
+        question: str,
+        plan: Plan,
+        results: dict[int, Step],
+        ctx: RunContext,
+        session: RoutingSession | None = None,
     ) -> str:
-        """One call answers from each plan line paired with its own step's evidence."""
-        evidence = _evidence(question, plan, results, self.settings.evidence_tokens, ctx.count)
+        """One call answers from each plan line paired with its own step's evidence, or from
+        what a routing `session` gives the solver."""
+        if session is None:
+            evidence = _evidence(question, plan, results, self.settings.evidence_tokens, ctx.count)
+        else:
+            evidence = session.context("solver", "solve")
         prompt = self.prompts.render("rewoo_solve", evidence=evidence, question=question)
         return await solve(ctx, prompt, self.settings.answer_tokens)
+
+
+def _renumbered(plan: Plan, offset: int) -> Plan:
+    """The plan with its steps (and the #E references between them) numbered after
+    `offset`, so a later round's steps do not reuse an earlier round's ids."""
+    if not offset:
+        return plan
+
+    def shift(text: str) -> str:
+        return REF.sub(lambda m: f"#E{int(m.group(1)) + offset}", text)
+
+    return Plan(
+        steps=[
+            s.model_copy(update={"id": s.id + offset, "input": shift(s.input)}) for s in plan.steps
+        ]
+    )
 
 
 def _evidence(

@@ -38,6 +38,7 @@ from agentkit.planners.code.language import (
 )
 from agentkit.planners.code.patch import apply_patch, codified_feedback, parse_patch
 from agentkit.planners.context import RunContext, Step
+from agentkit.planners.routing import Router, RoutingSession
 from agentkit.planners.settings import CodeAgentsSettings, CodeConstraint, ProgramLimits
 from agentkit.prompts import PromptTemplates
 from agentkit.tools import Tool
@@ -93,6 +94,7 @@ class CodeAgents:
         opening: str = "found: str = search(question)",
         limits: ProgramLimits | None = None,
         prompt_templates: Mapping[str, str] | None = None,
+        router: Router | None = None,
     ) -> None:
         """`constraint` "grammar" decodes programs and patches under a lark grammar of the
         language (cheap: see benchmarks/codeagents.py); "none" reads free text leniently and
@@ -111,12 +113,17 @@ class CodeAgents:
         `prompt_templates` replaces any of:
         "codeagents_plan" ({tools}, {question}), "codeagents_replan" ({error}),
         "codeagents_patch" ({question}, {program}, {feedback}, {line}) and
-        "codeagents_solve" ({variables}, {question})."""
+        "codeagents_solve" ({variables}, {question}). `router`
+        (agentkit.planners.routing) decides what the planner (instead of the notes), the
+        replanner (instead of the variables in its feedback) and the solver (instead of the
+        variables) read, from a memory the rounds write to; its `max_rounds` replaces
+        `max_replans` + 1, and a round that writes nothing new ends the run."""
         limits = limits or ProgramLimits()
         self.settings = CodeAgentsSettings.from_arguments(locals())
         self.prompts = PromptTemplates(
             "CodeAgents", "agentkit.planners", TEMPLATES, prompt_templates
         )
+        self.router = router
 
     async def run(self, question: str, ctx: RunContext) -> PlannerOutput:
         tools = [t for t in ctx.tools if not t.terminal]
@@ -125,18 +132,26 @@ class CodeAgents:
                 "CodeAgents needs at least one tool besides finish, e.g. search_tool()"
             )
         functions = function_names(tools)
-        program = await self.plan(question, functions, ctx)
+        session = RoutingSession(self.router, question, ctx) if self.router else None
+        program = await self.plan(question, functions, ctx, session)
         calls = _ToolCalls(ctx, functions, self.settings)
         interpreter = Interpreter(calls.functions, self.settings.limits)
         source, failures = program.source, []
+        rounds = self.settings.max_replans + 1
+        if session is not None:
+            session.add_plan(program.source)
+            rounds = session.rounds(rounds)
         try:
-            for round_ in range(self.settings.max_replans + 1):
+            for round_ in range(rounds):
                 source, outcome = await self.attempt(source, question, interpreter, calls)
+                changed = session is None or _remember(session, outcome, ctx.steps)
                 if outcome.error is None:
                     break
                 failures.append(f"\n# round {round_ + 1}: {outcome.error}")
-                if round_ < self.settings.max_replans:
-                    source = await self.patch(question, source, outcome, functions, ctx)
+                if not changed:  # routing again would give the replanner the same context
+                    break
+                if round_ < rounds - 1:
+                    source = await self.patch(question, source, outcome, functions, ctx, session)
         finally:
             await calls.close()
         trace = source + "".join(failures)  # the program that ran last, then what failed
@@ -147,14 +162,26 @@ class CodeAgents:
             outcome.variables["answer"] = outcome.answer  # a passage, not an answer: read it
         if not self.settings.solver:
             raise outcome.error or PlanError("the program ended without answer()")
-        return PlannerOutput(answer=await self.solve(question, outcome, ctx), plan=trace)
+        answer = await self.solve(question, outcome, ctx, session)
+        return PlannerOutput(answer=answer, plan=trace)
 
-    async def plan(self, question: str, functions: Mapping[str, Tool], ctx: RunContext) -> Program:
+    async def plan(
+        self,
+        question: str,
+        functions: Mapping[str, Tool],
+        ctx: RunContext,
+        session: RoutingSession | None = None,
+    ) -> Program:
         """One planner call; a reply that is no program is re-planned once, told why. The
         `opening` is the start of the planner's reply (vLLM continues that message), so the
-        model goes on writing code instead of prose about code."""
+        model goes on writing code instead of prose about code. With a routing `session`,
+        the routed context stands where the notes would."""
         opening = self.opening(functions)
-        text = ctx.with_notes(self.plan_prompt(question, functions))
+        prompt_text = self.plan_prompt(question, functions)
+        if session is None:
+            text = ctx.with_notes(prompt_text)
+        else:
+            text = session.with_context(prompt_text, "planner", "plan")
         prompt = [Message(role="user", content=text)]
         options = self._decoding(program_grammar(functions), self.settings.plan_tokens)
         if opening:
@@ -220,19 +247,29 @@ class CodeAgents:
         outcome: Outcome,
         functions: Mapping[str, Tool],
         ctx: RunContext,
+        session: RoutingSession | None = None,
     ) -> str:
-        """One replanner call: codified feedback in, a patch of lines out, applied."""
+        """One replanner call: codified feedback in, a patch of lines out, applied. With a
+        routing `session`, the error and then the replanner's routed context."""
         error = outcome.error
         assert error is not None
         lines = source.splitlines()
         line = _line_of(error, len(lines))
-        feedback = codified_feedback(
-            error,
-            outcome.variables,
-            lines[line - 1] if lines else "",
-            chars=self.settings.value_chars,
-            most=_FEEDBACK_VARIABLES,
-        )
+        failing = lines[line - 1] if lines else ""
+        if session is None:
+            feedback = codified_feedback(
+                error,
+                outcome.variables,
+                failing,
+                chars=self.settings.value_chars,
+                most=_FEEDBACK_VARIABLES,
+            )
+        else:
+            query = f"{question}\n{error}\n{failing}"
+            # the prompt shows the program and this error already
+            skip = session.ids("plan") + ([session.feedback.id] if session.feedback else [])
+            routed = session.context("replanner", "replan", query, skip=skip)
+            feedback = "\n".join(t for t in (f"# error: {error}", routed) if t)
         prompt = self.prompts.render(
             "codeagents_patch",
             question=_literal(question),
@@ -243,12 +280,25 @@ class CodeAgents:
         options = self._decoding(patch_grammar(functions), self.settings.patch_tokens)
         purpose = f"patch: {type(error).__name__}"
         reply = await ctx.generate(prompt, role="replanner", purpose=purpose, **options)
-        return apply_patch(source, parse_patch(reply.text, default=(line, len(lines))))
+        patched = apply_patch(source, parse_patch(reply.text, default=(line, len(lines))))
+        if session is not None:
+            session.add_plan(patched, role="replanner", stage="replan")
+        return patched
 
-    async def solve(self, question: str, outcome: Outcome, ctx: RunContext) -> str:
+    async def solve(
+        self,
+        question: str,
+        outcome: Outcome,
+        ctx: RunContext,
+        session: RoutingSession | None = None,
+    ) -> str:
         """One call answers from the variables the program left (tool results focused on the
-        question within `evidence_tokens`)."""
-        variables = _evidence(question, outcome, self.settings.evidence_tokens, ctx.count)
+        question within `evidence_tokens`), or from what a routing `session` gives it."""
+        if session is None:
+            variables = _evidence(question, outcome, self.settings.evidence_tokens, ctx.count)
+        else:
+            _remember(session, outcome, ctx.steps, close=False)  # e.g. a passage answer()
+            variables = session.context("solver", "solve")
         prompt = self.prompts.render("codeagents_solve", variables=variables, question=question)
         return await solve(ctx, prompt, self.settings.answer_tokens)
 
@@ -352,6 +402,28 @@ def _result(tool: Tool, step: Step, line: int) -> str:
         shown = render_value(obs.text, 80)
         raise ToolResultError(f"line {line}: {name}() found nothing to go on: {shown}", line)
     return obs.text
+
+
+def _remember(
+    session: RoutingSession, outcome: Outcome, steps: list[Step], *, close: bool = True
+) -> bool:
+    """Write a round into the shared memory: its tool results and sub-answers (titled by
+    the variables holding them), the other variables it set, and its error as feedback;
+    then (`close`) end the round: False when it wrote nothing new."""
+    values = {
+        name: value if isinstance(value, str) else render_value(value, 2_000)
+        for name, value in outcome.variables.items()
+        if name != "question"
+    }
+    names = {text.strip(): name for name, text in reversed(values.items())}
+    session.add_steps(steps, names, usable=lambda text: not unusable(text))
+    observed = {s.observation.text.strip() for s in steps}
+    for name, text in values.items():
+        if text.strip() not in observed and not unusable(text):
+            session.add_subanswer(name, text)
+    if outcome.error is not None:
+        session.add_feedback(str(outcome.error))
+    return session.next_round() if close else True
 
 
 def _answer_text(value: Any) -> str:

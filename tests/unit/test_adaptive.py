@@ -228,3 +228,11 @@ def test_import_agentkit_loads_neither_faiss_nor_sklearn():
     code = "import sys, agentkit; print('faiss' in sys.modules, 'sklearn' in sys.modules)"
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "False False"
+
+
+def test_the_policy_shipped_for_the_default_model_loads_and_says_what_it_learned_from():
+    from agentkit.models import DEFAULT_MODEL
+
+    policy = systems.shipped_policy(DEFAULT_MODEL)
+    assert policy.features == list(FEATURES) and 0 < policy.threshold < 1
+    assert "questions 51-200" in policy.fitted_on  # never the first 50 the benchmarks test

@@ -26,7 +26,7 @@ def test_wheel_maps_subpackages_under_agentkit_and_ships_prompts(tmp_path):
     prompts = [n for n in names if n.endswith(".txt")]
     assert any(n.startswith("agentkit/planners/prompts/") for n in prompts)
     assert "agentkit/planners/prompts/reader.txt" in prompts
-    for shipped in ("hotpot_dev_distractor_200.jsonl", "README.md"):  # data + its licence note
+    for shipped in ("hotpot_dev_distractor_200.jsonl", "README.md", "auto_qwen2.5-coder-1.5b.json"):
         assert f"agentkit/evals/data/{shipped}" in names
     for shipped in ("metadata.jsonl", "README.md", "staff.xlsx", "roads.docx", "order_7731.pdf"):
         assert f"agentkit/evals/data/gaia_tasks/{shipped}" in names  # GAIA-style, ours

@@ -1,0 +1,249 @@
+"""RCR routing against full-context and static routing on HotpotQA (distractor): the same
+planner (CodeAgents by default: planner, replanner, solver), model and BM25 search, one run.
+
+    python benchmarks/routing.py [-n 50] [--systems full,static,rcr] [--planner codeagents]
+
+For each system: EM, F1, tokens per question (prompt + completion, and by role), the tokens
+the router gave each role, rounds per question, and an answer-quality score (AQS, 1-5:
+correctness, relevance, completeness, as RCR-Router's paper scores answers) given by the
+same model as a judge, with the gold answer: model-judged, not a human rating; its calls
+are on their own run ids and count in no system's tokens. `none` (the planner without a
+router, today's default) may be added to --systems for reference.
+
+Writes benchmarks/results/routing.{json,md} (or --out); per-question JSONL goes to runs/.
+The bar (issue 14): RCR at least 30% fewer tokens than full-context, F1 not below
+full-context's - 1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import re
+import statistics
+import time
+from pathlib import Path
+from typing import Any
+
+from agentkit import Agent
+from agentkit.evals import hotpotqa, retrieval
+from agentkit.evals.provenance import run_info
+from agentkit.evals.runner import Outcome, QuestionResult, run_system, summarise
+from agentkit.evals.systems import CODE_LLM
+from agentkit.llm import Model, connect
+from agentkit.paths import atomic_write_text
+from agentkit.planners import CodeAgents, Planner, ReWOO, Routed
+from agentkit.planners.routing import RoutingRecord, make_router
+from agentkit.tools import ToolContext, llm_tool
+
+RESULTS = Path(__file__).parent / "results"
+MODEL = "qwen2.5-coder-1.5b"
+SYSTEMS = "full,static,rcr"
+JUDGE = """Rate the predicted answer to the question against the gold answer, from 1 (wrong or \
+irrelevant) to 5 (correct, relevant and complete). Reply with the number only.
+
+Question: {question}
+Gold answer: {gold}
+Predicted answer: {prediction}
+Score:"""
+
+
+def planner_for(kind: str, system: str) -> Planner:
+    router = None if system == "none" else make_router(system)
+    return CodeAgents(router=router) if kind == "codeagents" else ReWOO(router=router)
+
+
+async def run_one(
+    llm: Model, name: str, planner: Planner, search: retrieval.Retrieval, questions, args
+) -> tuple[list[QuestionResult], dict[str, list[RoutingRecord]]]:
+    agent = Agent(llm, planner=planner)
+    records: dict[str, list[RoutingRecord]] = {}
+
+    async def system(q: hotpotqa.HotpotQuestion, run_id: str) -> Outcome:
+        got = records.setdefault(q.id, [])
+        tools = [search.tool(q), llm_tool(description=CODE_LLM)]
+
+        def listen(event: object) -> None:
+            if isinstance(event, Routed):
+                got.append(event.record)
+
+        res = await agent.run(q.question, run_id=run_id, tools=tools, on_event=listen)
+        return Outcome(answer=res.answer, tool_calls=res.tool_calls, plan=res.plan, error=res.error)
+
+    jsonl = args.runs / f"{name}.jsonl"
+    rows = await run_system(
+        name, system, questions, llm.ledger, concurrency=args.concurrency, jsonl=jsonl
+    )
+    return rows, records
+
+
+async def judge(llm: Model, name: str, rows: list[QuestionResult], concurrency: int) -> list[int]:
+    """AQS 1-5 per question by the model (0 where it gave no number)."""
+    gate = asyncio.Semaphore(concurrency)
+
+    async def one(row: QuestionResult) -> int:
+        ctx = ToolContext(llm=llm, run_id=f"judge:{name}:{row.id}", role="judge")
+        prompt = JUDGE.format(
+            question=row.question, gold=row.gold, prediction=row.prediction or "(none)"
+        )
+        async with gate:
+            reply = await ctx.generate(prompt, purpose="aqs", max_tokens=4)
+        found = re.search(r"[1-5]", reply.text)
+        return int(found.group()) if found else 0
+
+    return list(await asyncio.gather(*(one(r) for r in rows)))
+
+
+def details(rows: list[QuestionResult], records: dict[str, list[RoutingRecord]], aqs: list[int]):
+    n = max(len(rows), 1)
+    by_role: dict[str, dict[str, float]] = {}
+    for role in sorted({r for row in rows for r in row.tokens_by_role}):
+        used = [row.tokens_by_role[role] for row in rows if role in row.tokens_by_role]
+        by_role[role] = {
+            "tokens_per_question": round(sum(u.prompt + u.completion for u in used) / n, 1),
+            "prompt_tokens_per_question": round(sum(u.prompt for u in used) / n, 1),
+            "calls_per_question": round(sum(u.calls for u in used) / n, 3),
+        }
+    routed: dict[str, float] = {}
+    for role in sorted({r.role for rs in records.values() for r in rs}):
+        routed[role] = round(
+            sum(r.tokens for rs in records.values() for r in rs if r.role == role) / n, 1
+        )
+    rounds = [
+        max((r.round for r in records.get(row.id, [])), default=0) + 1
+        if records.get(row.id)
+        else 1 + (row.tokens_by_role["replanner"].calls if "replanner" in row.tokens_by_role else 0)
+        for row in rows
+    ]
+    judged = [a for a in aqs if a]
+    return {
+        "by_role": by_role,
+        "routed_tokens_per_question_by_role": routed,
+        "rounds_per_question": round(statistics.fmean(rounds), 3) if rounds else 0.0,
+        "aqs_model_judged": round(statistics.fmean(judged), 2) if judged else None,
+        "aqs_judged_questions": len(judged),
+    }
+
+
+def targets(systems: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    full, rcr = systems.get("full"), systems.get("rcr")
+    if not full or not rcr:
+        return {}
+    saved = (
+        1 - rcr["tokens_per_question"] / full["tokens_per_question"]
+        if full["tokens_per_question"]
+        else 0.0
+    )
+    f1 = f"{rcr['f1']} vs {full['f1']}"
+    return {
+        "rcr_tokens_at_least_30pct_below_full": {
+            "met": saved >= 0.30,
+            "detail": f"{100 * saved:.1f}% fewer",
+        },
+        "rcr_f1_at_least_full_minus_1": {"met": rcr["f1"] >= full["f1"] - 1, "detail": f1},
+    }
+
+
+def markdown(result: dict[str, Any]) -> str:
+    lines = [
+        f"# Context routing: {result['planner']} on HotpotQA (first {result['n']}, distractor)",
+        "",
+        f"Model {result['model']}, BM25 search, one run. AQS is **model-judged** (1-5, by "
+        "the same model, with the gold answer), not a human rating.",
+        "",
+        "| system | EM | F1 | tokens/q | rounds/q | AQS (model-judged) | tokens by role "
+        "| routed tokens by role |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for name, s in result["systems"].items():
+        roles = ", ".join(f"{k} {v['tokens_per_question']:.0f}" for k, v in s["by_role"].items())
+        routed = ", ".join(
+            f"{k} {v:.0f}" for k, v in s["routed_tokens_per_question_by_role"].items()
+        )
+        lines.append(
+            f"| {name} | {s['em']} | {s['f1']} | {s['tokens_per_question']:.0f} | "
+            f"{s['rounds_per_question']} | {s['aqs_model_judged']} | {roles} | {routed or '-'} |"
+        )
+    if result["targets"]:
+        lines += ["", "Bar (issue 14):", ""]
+        lines += [
+            f"- {k}: {'met' if v['met'] else 'not met'} ({v['detail']})"
+            for k, v in result["targets"].items()
+        ]
+    return "\n".join(lines) + "\n"
+
+
+async def main_async(args: argparse.Namespace, llm: Model) -> dict[str, Any]:
+    questions = hotpotqa.load(args.data, n=args.n)
+    search = retrieval.build("bm25", "distractor", questions)
+    systems: dict[str, dict[str, Any]] = {}
+    t0 = time.perf_counter()
+    for name in args.systems.split(","):
+        rows, records = await run_one(
+            llm, name, planner_for(args.planner, name), search, questions, args
+        )
+        aqs = await judge(llm, name, rows, args.concurrency) if args.judge else []
+        summary = summarise(name, rows).model_dump(exclude={"system"})
+        systems[name] = {**summary, **details(rows, records, aqs)}
+    return {
+        "n": len(questions),
+        "model": args.model,
+        "planner": args.planner,
+        "setting": "distractor",
+        "systems": systems,
+        "targets": targets(systems),
+        "total_wall_s": round(time.perf_counter() - t0, 1),
+        "per_question_jsonl": str(args.runs),
+        "run": run_info(
+            model=args.model,
+            data=str(args.data or hotpotqa.default_path()),
+            data_label=hotpotqa.data_label(args.data),
+            search=search.note,
+            concurrency=args.concurrency,
+            system_message="empty",
+            routers={name: _router_info(name) for name in args.systems.split(",")},
+        ),
+    }
+
+
+def _router_info(name: str) -> dict[str, Any]:
+    if name == "none":
+        return {}
+    router = make_router(name)
+    info: dict[str, Any] = {
+        "budgets": router.budgets,
+        "max_rounds": router.max_rounds,
+        "embedder": router.embedder.name,
+    }
+    weights = getattr(router, "weights", None)
+    if weights is not None:
+        info["weights"] = weights.model_dump()
+    return info
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    ap.add_argument("-n", type=int, default=50)
+    ap.add_argument("--systems", default=SYSTEMS, help="comma-separated: full, static, rcr, none")
+    ap.add_argument("--planner", choices=("codeagents", "rewoo"), default="codeagents")
+    ap.add_argument("--model", default=MODEL)
+    ap.add_argument("--concurrency", type=int, default=8)
+    ap.add_argument("--data", type=Path, default=None)
+    ap.add_argument("--no-judge", dest="judge", action="store_false")
+    ap.add_argument("--out", type=Path, default=RESULTS / "routing.json")
+    args = ap.parse_args()
+    args.runs = Path("runs") / f"routing-{time.strftime('%Y%m%d-%H%M%S')}"
+    args.runs.mkdir(parents=True, exist_ok=True)
+    llm = connect(args.model, system="")
+    try:
+        result = llm.run_sync(main_async(args, llm))
+    finally:
+        llm.close()
+    atomic_write_text(args.out, json.dumps(result, indent=2) + "\n")
+    atomic_write_text(args.out.with_suffix(".md"), markdown(result))
+    print(markdown(result))
+
+
+if __name__ == "__main__":
+    main()
