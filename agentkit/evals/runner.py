@@ -17,7 +17,7 @@ from typing import TypeVar
 from pydantic import BaseModel
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from agentkit.errors import AgentkitError, ConfigError
+from agentkit.errors import AgentkitError
 from agentkit.evals.hotpotqa import HotpotQuestion
 from agentkit.evals.metrics import exact_match, f1
 from agentkit.ledger import Ledger
@@ -117,17 +117,12 @@ async def run_each(
 ) -> list[Result]:
     """`system` over `items` (HotpotQA questions, GAIA tasks), `concurrency` in flight; each
     outcome scored by `result` and appended to `jsonl` as it finishes."""
-    used = [key(item) for item in items if ledger.records(f"{name}:{key(item)}")]
-    if used:
-        raise ConfigError(
-            f"run ids {name}:{used[0]} ... were used before on this model's ledger: their "
-            "usage would add up; run on a fresh connection (or another system name)"
-        )
+    prefix = _unused_prefix(name, [key(item) for item in items], ledger)
     gate = asyncio.Semaphore(concurrency)
     task = progress.add_task(name, total=len(items)) if progress else None
 
     async def one(item: Item) -> Result:
-        run_id = f"{name}:{key(item)}"
+        run_id = f"{prefix}:{key(item)}"
         async with gate:
             t0 = time.perf_counter()
             try:
@@ -144,6 +139,17 @@ async def run_each(
         return scored
 
     return list(await asyncio.gather(*(one(item) for item in items)))
+
+
+def _unused_prefix(name: str, keys: list[str], ledger: Ledger) -> str:
+    """`name`, or `name#2`, `name#3`... when this ledger already holds runs of these items
+    (the same model evaluated twice): a run's usage is read back by its id, so ids must
+    not repeat."""
+    prefix, n = name, 1
+    while any(ledger.records(f"{prefix}:{k}") for k in keys):
+        n += 1
+        prefix = f"{name}#{n}"
+    return prefix
 
 
 async def run_system(

@@ -104,9 +104,10 @@ def test_unknown_systems_are_one_clear_error():
         check(GaiaOptions(systems=["smr"]))
 
 
-def test_run_ids_used_before_on_the_ledger_are_refused(tasks, tmp_path):
+def test_a_second_run_on_the_same_model_gets_its_own_run_ids(tasks, tmp_path):
     model = FunctionModel(lambda messages, info: "42")
     opts = GaiaOptions(systems=["direct"])
-    model.run_sync(compare(model, tasks, opts, tmp_path))
-    with pytest.raises(ConfigError, match="were used before on this model's ledger"):
-        model.run_sync(compare(model, tasks, opts, tmp_path))
+    first, _ = model.run_sync(compare(model, tasks, opts, tmp_path))
+    again, _ = model.run_sync(compare(model, tasks, opts, tmp_path))
+    assert again[0].tokens_per_task == first[0].tokens_per_task  # not added together
+    assert model.ledger.records("direct#2:t1")
