@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
+from pydantic import BaseModel
 from rich.table import Table
 
 from agentkit.evals.runner import Summary
@@ -23,10 +25,15 @@ COLUMNS = [
 ]
 
 
-def _cells(s: Summary) -> list[str]:
+Columns = list[tuple[str, str]]  # (header, the summary's field)
+
+
+def _cells(s: BaseModel, columns: Columns) -> list[str]:
     out = []
-    for _, key in COLUMNS:
+    for _, key in columns:
         v = getattr(s, key)
+        if isinstance(v, dict):  # e.g. accuracy by level, failed calls by tool
+            v = ", ".join(f"{k}: {x}" for k, x in v.items()) or "-"
         out.append(f"{v:,.1f}" if isinstance(v, float) and "tokens" in key else str(v))
     return out
 
@@ -34,19 +41,24 @@ def _cells(s: Summary) -> list[str]:
 TERMINAL = ("system", "EM", "F1", "tokens/q", "LLM calls/q", "wall s/q", "errors")
 
 
-def rich_table(summaries: list[Summary], title: str) -> Table:
-    """The columns that matter most, so the table fits an 80-column terminal."""
-    keep = [i for i, (c, _) in enumerate(COLUMNS) if c in TERMINAL]
-    table = Table(*(COLUMNS[i][0] for i in keep), title=title)
+def rich_table(
+    summaries: Sequence[BaseModel],
+    title: str,
+    columns: Columns = COLUMNS,
+    terminal: tuple[str, ...] = TERMINAL,
+) -> Table:
+    """The `terminal` columns, so the table fits an 80-column terminal."""
+    keep = [i for i, (c, _) in enumerate(columns) if c in terminal]
+    table = Table(*(columns[i][0] for i in keep), title=title)
     for s in summaries:
-        cells = _cells(s)
+        cells = _cells(s, columns)
         table.add_row(*(cells[i] for i in keep))
     return table
 
 
-def markdown_table(summaries: list[Summary]) -> str:
-    lines = ["| " + " | ".join(c for c, _ in COLUMNS) + " |", "|" + "---|" * len(COLUMNS)]
-    lines += ["| " + " | ".join(_cells(s)) + " |" for s in summaries]
+def markdown_table(summaries: Sequence[BaseModel], columns: Columns = COLUMNS) -> str:
+    lines = ["| " + " | ".join(c for c, _ in columns) + " |", "|" + "---|" * len(columns)]
+    lines += ["| " + " | ".join(_cells(s, columns)) + " |" for s in summaries]
     return "\n".join(lines) + "\n"
 
 

@@ -249,33 +249,15 @@ COLUMNS = [
 ]
 
 
-def _cells(s: GaiaSummary) -> list[str]:
-    cells = []
-    for _, key in COLUMNS:
-        v = getattr(s, key)
-        if isinstance(v, dict):
-            v = ", ".join(f"{k}: {x}" for k, x in v.items()) or "-"
-        cells.append(f"{v:,.1f}" if isinstance(v, float) and "tokens" in key else str(v))
-    return cells
-
-
 TERMINAL = ("system", "accuracy", "by level", "tokens/task", "wall s/task", "errors")
 
 
 def rich_table(summaries: list[GaiaSummary], title: str) -> Table:
-    """The columns that matter most, so the table fits an 80-column terminal."""
-    keep = [i for i, (c, _) in enumerate(COLUMNS) if c in TERMINAL]
-    table = Table(*(COLUMNS[i][0] for i in keep), title=title)
-    for s in summaries:
-        cells = _cells(s)
-        table.add_row(*(cells[i] for i in keep))
-    return table
+    return report.rich_table(summaries, title, COLUMNS, TERMINAL)
 
 
 def markdown_table(summaries: list[GaiaSummary]) -> str:
-    lines = ["| " + " | ".join(c for c, _ in COLUMNS) + " |", "|" + "---|" * len(COLUMNS)]
-    lines += ["| " + " | ".join(_cells(s)) + " |" for s in summaries]
-    return "\n".join(lines) + "\n"
+    return report.markdown_table(summaries, COLUMNS)
 
 
 def check(opts: GaiaOptions) -> None:
