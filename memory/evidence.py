@@ -70,15 +70,14 @@ class LinkedEvidence:
         score = _sentence_scores(question, units)
         best = max(score.values(), default=0.0)
         hop1 = {self.pages[i].title for i in first}
-        leads = [u for u in units if u.position == min(_positions(units, u.title))]
+        lead_at: dict[str, int] = {}
+        for u in units:  # each page's lead: its first non-empty sentence
+            lead_at.setdefault(u.title, u.position)
+        leads = [u for u in units if u.position == lead_at[u.title]]
         floor = self.settings.min_ratio * best
         rest = [u for u in units if u not in leads and score.get(u, 0.0) >= floor]
         rest.sort(key=lambda u: (u.title not in hop1, -score.get(u, 0.0)))
         return select_under_budget(([u] for u in leads + rest), max_tokens, count)
-
-
-def _positions(units: list[Passage], title: str) -> list[int]:
-    return [u.position for u in units if u.title == title]
 
 
 def _sentence_scores(question: str, units: list[Passage]) -> dict[Passage, float]:

@@ -26,7 +26,7 @@ from pydantic import BaseModel, Field, ValidationError
 from agentkit.errors import ConfigError, PlannerError
 from agentkit.paths import atomic_write_text
 from agentkit.planners.base import Planner, PlannerOutput
-from agentkit.planners.code.planner import unusable
+from agentkit.planners.code.planner import CodeAgents, unusable
 from agentkit.planners.context import RunContext
 from agentkit.planners.reader import Reader, Reading
 
@@ -146,8 +146,6 @@ class Auto:
     def __init__(self, reader: Reader, policy: Policy, escalate: Planner | None = None) -> None:
         """`escalate` (default CodeAgents) re-does the questions the policy doubts; it uses
         the run's tools (a search tool over the same documents as the reader's evidence)."""
-        from agentkit.planners.code.planner import CodeAgents
-
         self.reader = reader
         self.policy = policy
         self.escalate: Planner = escalate or CodeAgents()
