@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from agentkit.evals import hotpotqa, retrieval, systems
-from agentkit.evals.on_ray import Endpoints, Named, RaySettings, cluster, run_on_ray
+from agentkit.evals.on_ray import Endpoints, Named, RaySettings, cluster, hotpotqa_job, run_on_ray
 from agentkit.evals.provenance import run_info
 from agentkit.evals.runner import QuestionResult, run_system
 from agentkit.llm import connect
@@ -55,10 +55,12 @@ def local(url: str, questions: list[hotpotqa.HotpotQuestion], concurrency: int) 
 
 def on_ray(eps: Endpoints, questions: list[hotpotqa.HotpotQuestion], k: int) -> float:
     settings = RaySettings(cpus_per_question=CPUS / k)
-    run_on_ray("direct", Named("direct"), questions[:k], eps, settings=settings)  # warm workers
+    run_on_ray(
+        hotpotqa_job("direct", Named("direct")), questions[:k], eps, settings=settings
+    )  # warm workers
     t0 = time.perf_counter()
     results: list[QuestionResult] = run_on_ray(
-        "direct", Named("direct"), questions, eps, settings=settings
+        hotpotqa_job("direct", Named("direct")), questions, eps, settings=settings
     )
     wall = time.perf_counter() - t0
     assert len({r.id for r in results}) == len(questions) and not any(r.error for r in results)

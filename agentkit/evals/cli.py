@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from pydantic import ValidationError
 
 from agentkit.cli_errors import clean_errors, console
 from agentkit.errors import ConfigError
@@ -18,6 +19,36 @@ from agentkit.evals.compare import EvalOptions, names, run_hotpotqa
 from agentkit.evals.gaia.compare import GaiaOptions, run_gaia
 from agentkit.evals.on_ray import RaySettings
 from agentkit.models import DEFAULT_MODEL
+
+RayFlag = Annotated[
+    bool, typer.Option("--ray", help="each question (task) as a Ray task on a local Ray cluster")
+]
+RayAddress = Annotated[
+    str | None,
+    typer.Option(
+        help="each question (task) as a Ray task on this cluster (auto, HOST:6379, ray://...)"
+    ),
+]
+RayCpus = Annotated[
+    float,
+    typer.Option(
+        help="CPUs each Ray task holds; below 1 runs more per CPU (tasks mostly wait on the model)"
+    ),
+]
+Resume = Annotated[
+    bool, typer.Option(help="continue the run in --out: skip what its JSONL files already hold")
+]
+
+
+def ray_settings(ray: bool, address: str | None, cpus: float) -> RaySettings | None:
+    """--ray / --ray-address / --ray-cpus as settings; None when the run stays here."""
+    if not ray and address is None:
+        return None
+    try:
+        return RaySettings(address=address, cpus_per_question=cpus)
+    except ValidationError:
+        raise ConfigError(f"--ray-cpus must be above 0; got {cpus}") from None
+
 
 eval_app = typer.Typer(help="Evaluations on public benchmarks.", no_args_is_help=True)
 data_app = typer.Typer(help="Data sets agentkit can fetch.", no_args_is_help=True)
@@ -60,19 +91,13 @@ def hotpotqa_cmd(
         Path | None,
         typer.Option(help="auto's policy file (default: the one shipped for the model)"),
     ] = None,
-    ray: Annotated[
-        bool, typer.Option("--ray", help="questions as Ray tasks on a local Ray cluster")
-    ] = False,
-    ray_address: Annotated[
-        str | None,
-        typer.Option(help="questions as Ray tasks on this cluster (auto, HOST:6379, ray://...)"),
-    ] = None,
-    resume: Annotated[
-        bool, typer.Option(help="continue the run in --out: skip questions its JSONL has")
-    ] = False,
+    ray: RayFlag = False,
+    ray_address: RayAddress = None,
+    ray_cpus: RayCpus = 1.0,
+    resume: Resume = False,
 ) -> None:
     """HotpotQA with each system on the same questions: EM, F1 and exact tokens."""
-    on_ray = RaySettings(address=ray_address) if ray or ray_address else None
+    on_ray = ray_settings(ray, ray_address, ray_cpus)
     opts = EvalOptions(
         n=n, offset=offset, systems=names(compare), setting=setting, search=search,
         triplets=triplets, model=model, base_url=base_url, data=data, download=download_,
@@ -130,6 +155,10 @@ def gaia_cmd(
     web: Annotated[bool, typer.Option(help="give the planners web_search and web_fetch")] = False,
     concurrency: Annotated[int, typer.Option(help="tasks in flight")] = 4,
     out: Annotated[Path | None, typer.Option(help="output directory")] = None,
+    ray: RayFlag = False,
+    ray_address: RayAddress = None,
+    ray_cpus: RayCpus = 1.0,
+    resume: Resume = False,
 ) -> None:
     """GAIA with each system on the same tasks: accuracy per level, tokens and time per task,
     and a leaderboard submission file per system."""
@@ -139,7 +168,8 @@ def gaia_cmd(
         raise ConfigError(f"--levels takes numbers like 1,2; got {levels!r}") from None
     opts = GaiaOptions(
         data=data, systems=names(compare), levels=kept, n=n, model=model, base_url=base_url,
-        web=web, concurrency=concurrency, out=out,
+        web=web, concurrency=concurrency, out=out, resume=resume,
+        ray=ray_settings(ray, ray_address, ray_cpus),
     )  # fmt: skip
     run_gaia(opts, console)
 

@@ -7,7 +7,6 @@ minute of server start-up. The title names the data that was run (see hotpotqa.d
 
 from __future__ import annotations
 
-import asyncio
 import json
 import time
 from pathlib import Path
@@ -16,11 +15,11 @@ from pydantic import BaseModel
 from rich.console import Console
 
 from agentkit.errors import ConfigError
-from agentkit.evals import download, hotpotqa, on_ray, report, resume, retrieval, systems
+from agentkit.evals import download, hotpotqa, on_ray, report, retrieval, systems
 from agentkit.evals.graph_index import extract_triples
 from agentkit.evals.on_ray import RaySettings
 from agentkit.evals.provenance import run_info
-from agentkit.evals.runner import QuestionResult, Summary, progress_bar, run_system, summarise
+from agentkit.evals.runner import Summary, progress_bar, summarise
 from agentkit.llm import Model, connect
 from agentkit.models import DEFAULT_MODEL
 from agentkit.planners.auto import Policy
@@ -101,26 +100,13 @@ async def compare(
     summaries = []
     with progress_bar() as progress:
         for name in names:
-            jsonl = out / f"{name}.jsonl"
-            if not resume_run:
-                jsonl.unlink(missing_ok=True)
-            done = resume.finished(jsonl)
-            todo = [q for q in questions if q.id not in done]
-            new: list[QuestionResult]
-            if ray is None:
-                system = systems.build(name, llm, search, policy)
-                new = await run_system(
-                    name, system, todo, llm.ledger, concurrency=concurrency, jsonl=jsonl,
-                    progress=progress,
-                )  # fmt: skip
-            else:
-                factory = on_ray.Named(name, search.search, search.setting, data, policy)
-                new = await asyncio.to_thread(
-                    on_ray.run_on_ray, name, factory, todo, on_ray.endpoints_of(llm),
-                    settings=ray, jsonl=jsonl, progress=progress,
-                )  # fmt: skip
-            done.update((r.id, r) for r in new)
-            summaries.append(summarise(name, [done[q.id] for q in questions]))
+            factory = on_ray.Named(name, search.search, search.setting, data, policy)
+            results = await on_ray.run_job(
+                on_ray.hotpotqa_job(name, factory), questions, llm, out / f"{name}.jsonl",
+                system=systems.build(name, llm, search, policy), concurrency=concurrency,
+                ray=ray, keep=resume_run, progress=progress,
+            )  # fmt: skip
+            summaries.append(summarise(name, results))
     return summaries
 
 

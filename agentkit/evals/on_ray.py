@@ -1,9 +1,10 @@
-"""Questions as Ray tasks: the same systems and results as a local run, on a cluster.
+"""Questions (HotpotQA) and tasks (GAIA) as Ray tasks: the same systems and results as a
+local run, on a cluster.
 
-Each question is one task. A worker builds the system for it and talks to the model's
+Each item is one Ray task. A worker builds the system for it and talks to the model's
 endpoints itself (one `connect()` per worker process, a pool when several URLs are given),
-so the driver only hands out questions and collects `QuestionResult`s, appending each to
-the run's JSONL as it arrives. A worker that dies mid-question has the task run again on
+so the driver only hands out items and collects their results, appending each to the
+run's JSONL as it arrives. A worker that dies mid-question has the task run again on
 another (Ray's `max_retries`); the dead attempt returned nothing, so nothing is counted
 twice, and a result is written once, when its task's one value comes back.
 
@@ -12,11 +13,12 @@ twice, and a result is written once, when its task's one value comes back.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
-from collections.abc import Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, Field
 from rich.progress import Progress
@@ -24,7 +26,14 @@ from rich.progress import Progress
 from agentkit.errors import ConfigError, RemoteRunError
 from agentkit.evals import hotpotqa, resume, retrieval, systems
 from agentkit.evals.hotpotqa import HotpotQuestion
-from agentkit.evals.runner import QuestionResult, System, run_system
+from agentkit.evals.runner import (
+    Outcome,
+    QuestionResult,
+    RunUsage,
+    System,
+    question_result,
+    run_each,
+)
 from agentkit.llm import LLM, EndpointPool, Model, connect
 from agentkit.planners.auto import Policy
 
@@ -59,8 +68,31 @@ class Endpoints(BaseModel):
     system: str | None = Field(default="", description="the system message of every call")
 
 
+Item = TypeVar("Item")
+Result = TypeVar("Result", bound=BaseModel)
 SystemFactory = Callable[[Model, HotpotQuestion], System]
 """Builds a question's system in the worker; must pickle (a module-level class or function)."""
+
+
+@dataclass(frozen=True)
+class Job(Generic[Item, Result]):
+    """What a worker does with one item: build the system on its own connection, run it,
+    score the outcome. Everything here travels to the workers, so it must pickle."""
+
+    name: str
+    factory: Callable[[Model, Item], Callable[[Item, str], Awaitable[Outcome]]]
+    score: Callable[[Item, Outcome, RunUsage, float], Result]
+    id_attr: str  # the attribute holding the id, the same on an item and on its result
+    result_type: type[Result]
+
+    def key(self, obj: Item | Result) -> str:
+        """The id of an item or of its result."""
+        return str(getattr(obj, self.id_attr))
+
+
+def hotpotqa_job(name: str, factory: SystemFactory) -> Job[HotpotQuestion, QuestionResult]:
+    """`name` over HotpotQA questions, each system built by `factory` (e.g. `Named(name)`)."""
+    return Job(name, factory, question_result(name), "id", QuestionResult)
 
 
 @dataclass(frozen=True)
@@ -99,15 +131,20 @@ def endpoints_of(llm: Model, system: str | None = "") -> Endpoints:
     raise ConfigError(f"--ray needs a model served over HTTP; {type(llm).__name__} is not")
 
 
-def run_question(name: str, factory: SystemFactory, endpoints: Endpoints, q: HotpotQuestion) -> str:
-    """The task: one question on this worker's connection; its result as JSON."""
+def run_item(job: Job[Item, Result], endpoints: Endpoints, item: Item) -> str:
+    """The Ray task: one item on this worker's connection; its result as JSON."""
     key = endpoints.model_dump_json()
     llm = _MODELS.get(key)
     if llm is None:
         llm = _MODELS[key] = connect(
             endpoints.model, base_url=endpoints.base_url, system=endpoints.system
         )
-    [result] = llm.run_sync(run_system(name, factory(llm, q), [q], llm.ledger, concurrency=1))
+        llm.run_sync(llm.ensure_ready())  # its tokenizer, before a system counts with it
+    run = run_each(
+        job.name, job.factory(llm, item), [item], llm.ledger, job.score, key=job.key,
+        concurrency=1,
+    )  # fmt: skip
+    [result] = llm.run_sync(run)
     return result.model_dump_json()
 
 
@@ -135,42 +172,74 @@ def cluster(settings: RaySettings) -> Iterator[Any]:
 
 
 def run_on_ray(
-    name: str,
-    factory: SystemFactory,
-    questions: list[HotpotQuestion],
+    job: Job[Item, Result],
+    items: list[Item],
     endpoints: Endpoints,
     *,
     settings: RaySettings | None = None,
     jsonl: Path | None = None,
     progress: Progress | None = None,
-) -> list[QuestionResult]:
-    """Every question as a task; results in question order, each appended to `jsonl` as it
-    comes back. Blocks: call it from a thread in async code."""
+) -> list[Result]:
+    """Every item as a Ray task; results in item order, each appended to `jsonl` as it comes
+    back. Blocks: call it from a thread in async code."""
     settings = settings or RaySettings()
-    bar = progress.add_task(name, total=len(questions)) if progress else None
-    results: dict[str, QuestionResult] = {}
+    bar = progress.add_task(job.name, total=len(items)) if progress else None
+    results: dict[str, Result] = {}
     with cluster(settings) as ray:
         task = ray.remote(num_cpus=settings.cpus_per_question, max_retries=settings.max_retries)(
-            run_question
+            run_item
         )
-        shared = ray.put(factory), ray.put(endpoints)
-        pending = {task.remote(name, *shared, q): q.id for q in questions}
+        shared = ray.put(job), ray.put(endpoints)
+        pending = {task.remote(*shared, item): job.key(item) for item in items}
         while pending:
             ready, _ = ray.wait(list(pending), num_returns=len(pending), timeout=0.2)
             for ref in ready:
-                qid = pending.pop(ref)
+                key = pending.pop(ref)
                 try:
-                    result = QuestionResult.model_validate_json(ray.get(ref))
+                    result = job.result_type.model_validate_json(ray.get(ref))
                 except ray.exceptions.RayError as exc:
                     for left in pending:
                         ray.cancel(left)
                     raise RemoteRunError(
-                        f"question {qid} of {name} failed on the cluster: {exc}. The results "
-                        "so far are kept; run the same command with --resume for the rest"
+                        f"{key} of {job.name} failed on the cluster: {exc}. The results so "
+                        "far are kept; run the same command with --resume for the rest"
                     ) from exc
-                results[qid] = result
+                results[key] = result
                 if jsonl is not None:
                     resume.append(jsonl, result)
                 if progress is not None and bar is not None:
                     progress.advance(bar)
-    return [results[q.id] for q in questions]
+    return [results[job.key(item)] for item in items]
+
+
+async def run_job(
+    job: Job[Item, Result],
+    items: list[Item],
+    llm: Model,
+    jsonl: Path,
+    *,
+    system: Callable[[Item, str], Awaitable[Outcome]],
+    concurrency: int,
+    ray: RaySettings | None = None,
+    keep: bool = False,
+    progress: Progress | None = None,
+) -> list[Result]:
+    """`job` over `items`, in item order: here with `system` (built once, `concurrency` in
+    flight), or as Ray tasks when `ray` is given. `keep` resumes: the results `jsonl`
+    already holds count and only the rest run; otherwise the file starts empty."""
+    if not keep:
+        jsonl.unlink(missing_ok=True)
+    done = resume.finished(jsonl, job.result_type, job.key)
+    todo = [item for item in items if job.key(item) not in done]
+    if ray is None:
+        new = await run_each(
+            job.name, system, todo, llm.ledger, job.score, key=job.key,
+            concurrency=concurrency, jsonl=jsonl, progress=progress,
+        )  # fmt: skip
+    else:
+        new = await asyncio.to_thread(
+            run_on_ray, job, todo, endpoints_of(llm), settings=ray, jsonl=jsonl,
+            progress=progress,
+        )  # fmt: skip
+    done.update((job.key(r), r) for r in new)
+    return [done[job.key(item)] for item in items]

