@@ -32,13 +32,18 @@ class TraceWriter:
             self._detach.pop()()
 
     def on_call(self, record: CallRecord, detail: dict[str, Any]) -> None:
-        self.write({"kind": "llm_call", **record.model_dump(mode="json"), **detail})
+        self.write(call_event(record, detail))
 
     def write(self, event: dict[str, Any]) -> None:
         line = json.dumps(event, ensure_ascii=False, default=str) + "\n"
         with self._lock, self.path.open("a", encoding="utf-8") as fh:
             fh.write(line)
             fh.flush()
+
+
+def call_event(record: CallRecord, detail: dict[str, Any]) -> dict[str, Any]:
+    """A model call as a trace line holds it (also what a Ray worker sends back)."""
+    return {"kind": "llm_call", **record.model_dump(mode="json"), **detail}
 
 
 def read_trace(path: str | Path) -> Iterator[dict[str, Any]]:

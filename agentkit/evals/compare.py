@@ -91,11 +91,13 @@ async def compare(
     ray: RaySettings | None = None,
     resume_run: bool = False,
     data: Path | None = None,
+    trace: TraceWriter | None = None,
 ) -> list[Summary]:
     """Each system in turn over the same questions and retrieval, `concurrency` in flight
     (`policy`: Auto's, default the one shipped for the model); on a Ray cluster when `ray`
-    is given (`data`: the file of the open setting's corpus). `resume_run` keeps each
-    system's JSONL and runs only the questions it lacks."""
+    is given (`data`: the file of the open setting's corpus; `trace`: where the workers'
+    model calls go). `resume_run` keeps each system's JSONL and runs only the questions it
+    lacks."""
     await llm.ensure_ready()
     summaries = []
     with progress_bar() as progress:
@@ -104,7 +106,7 @@ async def compare(
             results = await on_ray.run_job(
                 on_ray.hotpotqa_job(name, factory), questions, llm, out / f"{name}.jsonl",
                 system=systems.build(name, llm, search, policy), concurrency=concurrency,
-                ray=ray, keep=resume_run, progress=progress,
+                ray=ray, keep=resume_run, trace=trace, progress=progress,
             )  # fmt: skip
             summaries.append(summarise(name, results))
     return summaries
@@ -168,7 +170,7 @@ def run_hotpotqa(opts: EvalOptions, console: Console) -> EvalReport:
         console.print(search.note)
         run = compare(
             llm, opts.systems, questions, search, out, opts.concurrency, policy,
-            ray=opts.ray, resume_run=opts.resume, data=path,
+            ray=opts.ray, resume_run=opts.resume, data=path, trace=trace,
         )  # fmt: skip
         summaries = llm.run_sync(run)
     finally:

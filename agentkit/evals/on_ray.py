@@ -34,8 +34,10 @@ from agentkit.evals.runner import (
     question_result,
     run_each,
 )
+from agentkit.ledger import CallRecord
 from agentkit.llm import LLM, EndpointPool, Model, connect
 from agentkit.planners.auto import Policy
+from agentkit.trace import TraceWriter, call_event
 
 
 class RaySettings(BaseModel):
@@ -68,6 +70,7 @@ class Endpoints(BaseModel):
     system: str | None = Field(default="", description="the system message of every call")
 
 
+Call = dict[str, Any]
 Item = TypeVar("Item")
 Result = TypeVar("Result", bound=BaseModel)
 SystemFactory = Callable[[Model, HotpotQuestion], System]
@@ -131,8 +134,9 @@ def endpoints_of(llm: Model, system: str | None = "") -> Endpoints:
     raise ConfigError(f"--ray needs a model served over HTTP; {type(llm).__name__} is not")
 
 
-def run_item(job: Job[Item, Result], endpoints: Endpoints, item: Item) -> str:
-    """The Ray task: one item on this worker's connection; its result as JSON."""
+def run_item(job: Job[Item, Result], endpoints: Endpoints, item: Item) -> tuple[str, list[Call]]:
+    """The Ray task: one item on this worker's connection; its result as JSON and its model
+    calls as trace lines (the driver's trace.jsonl gets them)."""
     key = endpoints.model_dump_json()
     llm = _MODELS.get(key)
     if llm is None:
@@ -140,12 +144,23 @@ def run_item(job: Job[Item, Result], endpoints: Endpoints, item: Item) -> str:
             endpoints.model, base_url=endpoints.base_url, system=endpoints.system
         )
         llm.run_sync(llm.ensure_ready())  # its tokenizer, before a system counts with it
+    calls: list[Call] = []
+    mine = f":{job.key(item)}"
+
+    def keep(record: CallRecord, detail: dict[str, Any]) -> None:
+        if record.labels.run.endswith(mine):
+            calls.append(call_event(record, detail))
+
     run = run_each(
         job.name, job.factory(llm, item), [item], llm.ledger, job.score, key=job.key,
         concurrency=1,
     )  # fmt: skip
-    [result] = llm.run_sync(run)
-    return result.model_dump_json()
+    stop = llm.ledger.subscribe(keep)
+    try:
+        [result] = llm.run_sync(run)
+    finally:
+        stop()
+    return result.model_dump_json(), calls
 
 
 @contextlib.contextmanager
@@ -178,10 +193,11 @@ def run_on_ray(
     *,
     settings: RaySettings | None = None,
     jsonl: Path | None = None,
+    trace: TraceWriter | None = None,
     progress: Progress | None = None,
 ) -> list[Result]:
     """Every item as a Ray task; results in item order, each appended to `jsonl` as it comes
-    back. Blocks: call it from a thread in async code."""
+    back, and its model calls to `trace`. Blocks: call it from a thread in async code."""
     settings = settings or RaySettings()
     bar = progress.add_task(job.name, total=len(items)) if progress else None
     results: dict[str, Result] = {}
@@ -196,7 +212,8 @@ def run_on_ray(
             for ref in ready:
                 key = pending.pop(ref)
                 try:
-                    result = job.result_type.model_validate_json(ray.get(ref))
+                    done, calls = ray.get(ref)
+                    result = job.result_type.model_validate_json(done)
                 except ray.exceptions.RayError as exc:
                     for left in pending:
                         ray.cancel(left)
@@ -207,6 +224,9 @@ def run_on_ray(
                 results[key] = result
                 if jsonl is not None:
                     resume.append(jsonl, result)
+                if trace is not None:
+                    for call in calls:
+                        trace.write(call)
                 if progress is not None and bar is not None:
                     progress.advance(bar)
     return [results[job.key(item)] for item in items]
@@ -222,11 +242,13 @@ async def run_job(
     concurrency: int,
     ray: RaySettings | None = None,
     keep: bool = False,
+    trace: TraceWriter | None = None,
     progress: Progress | None = None,
 ) -> list[Result]:
     """`job` over `items`, in item order: here with `system` (built once, `concurrency` in
-    flight), or as Ray tasks when `ray` is given. `keep` resumes: the results `jsonl`
-    already holds count and only the rest run; otherwise the file starts empty."""
+    flight), or as Ray tasks when `ray` is given (their model calls written to `trace`; a
+    local run's reach it through the ledger). `keep` resumes: the results `jsonl` already
+    holds count and only the rest run; otherwise the file starts empty."""
     if not keep:
         jsonl.unlink(missing_ok=True)
     done = resume.finished(jsonl, job.result_type, job.key)
@@ -238,7 +260,7 @@ async def run_job(
         )  # fmt: skip
     else:
         new = await asyncio.to_thread(
-            run_on_ray, job, todo, endpoints_of(llm), settings=ray, jsonl=jsonl,
+            run_on_ray, job, todo, endpoints_of(llm), settings=ray, jsonl=jsonl, trace=trace,
             progress=progress,
         )  # fmt: skip
     done.update((job.key(r), r) for r in new)

@@ -28,6 +28,7 @@ from agentkit.evals.on_ray import Endpoints, Named, RaySettings, hotpotqa_job, r
 from agentkit.evals.runner import Outcome, QuestionResult, System
 from agentkit.llm import Model
 from agentkit.testing.faults import FaultServer
+from agentkit.trace import read_trace
 
 ray = pytest.importorskip("ray")  # a dev dependency: installed by `make install`
 
@@ -148,6 +149,8 @@ def test_the_cli_runs_on_ray_and_resumes_from_its_jsonl(tmp_path):
     assert [r.id for r in rows] == [q.id for q in questions(6)]
     assert (out / "summary.json").is_file() and (out / "summary.md").is_file()
     assert "| direct | 6 |" in (out / "summary.md").read_text()
+    calls = list(read_trace(out / "trace.jsonl"))  # the workers' calls reach the trace
+    assert sorted(c["labels"]["run"] for c in calls) == sorted(f"direct:{r.id}" for r in rows[1:])
 
 
 def test_settings_are_checked():
@@ -189,3 +192,7 @@ def test_gaia_runs_on_ray_with_its_tools_and_resumes_from_its_jsonl(tmp_path):
     assert sum(r.prompt_tokens + r.completion_tokens for r in new) == served(servers)
     summary = (out / "summary.md").read_text()
     assert "| direct | 4 |" in summary and "| rewoo | 4 |" in summary
+    calls = list(read_trace(out / "trace.jsonl"))
+    assert len(calls) == sum(r.llm_calls for r in new)
+    used = sum(c["usage"]["prompt_tokens"] + c["usage"]["completion_tokens"] for c in calls)
+    assert used == served(servers)

@@ -242,10 +242,15 @@ def gaia_job(name: str, opts: GaiaOptions) -> Job[GaiaTask, TaskResult]:
 
 
 async def compare(
-    llm: Model, tasks: list[GaiaTask], opts: GaiaOptions, out: Path
+    llm: Model,
+    tasks: list[GaiaTask],
+    opts: GaiaOptions,
+    out: Path,
+    trace: TraceWriter | None = None,
 ) -> tuple[list[GaiaSummary], dict[str, list[TaskResult]]]:
-    """Each system in turn over the same tasks, here or on Ray (`opts.ray`); JSONL per
-    system in `out`, kept and completed when `opts.resume`."""
+    """Each system in turn over the same tasks, here or on Ray (`opts.ray`, its workers'
+    model calls written to `trace`); JSONL per system in `out`, kept and completed when
+    `opts.resume`."""
     await llm.ensure_ready()
     summaries, results = [], {}
     with tempfile.TemporaryDirectory(prefix="agentkit-gaia-") as scratch, progress_bar() as bar:
@@ -253,7 +258,7 @@ async def compare(
             rows = await run_job(
                 gaia_job(name, opts), tasks, llm, out / f"{name}.jsonl",
                 system=build(name, llm, Path(scratch), opts), concurrency=opts.concurrency,
-                ray=opts.ray, keep=opts.resume, progress=bar,
+                ray=opts.ray, keep=opts.resume, trace=trace, progress=bar,
             )  # fmt: skip
             results[name] = rows
             summaries.append(summarise(name, rows))
@@ -315,7 +320,7 @@ def run_gaia(opts: GaiaOptions, console: Console) -> GaiaReport:
     llm = connect(opts.model, base_url=opts.base_url, system="")
     trace = TraceWriter(out / "trace.jsonl").attach(llm.ledger)
     try:
-        summaries, results = llm.run_sync(compare(llm, tasks, opts, out))
+        summaries, results = llm.run_sync(compare(llm, tasks, opts, out, trace))
     finally:
         trace.detach()
         llm.close()
