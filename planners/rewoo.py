@@ -172,8 +172,9 @@ class ReWOO:
         what a routing `session` gives the solver."""
         if session is None:
             evidence = _evidence(question, plan, results, self.settings.evidence_tokens, ctx.count)
-        else:
-            evidence = session.context("solver", "solve")
+        else:  # what to read for: the question and what the plan set out to find
+            query = "\n".join([question, *(s.plan for s in plan.steps)])
+            evidence = session.context("solver", "solve", query)
         prompt = self.prompts.render("rewoo_solve", evidence=evidence, question=question)
         return await solve(ctx, prompt, self.settings.answer_tokens)
 

@@ -278,9 +278,16 @@ ROUTERS: dict[str, type[Router]] = {"full": FullRouter, "static": StaticRouter, 
 
 
 def make_router(
-    name: str, *, max_rounds: int | None = None, embedder: Embedder | None = None
+    name: str,
+    *,
+    budgets: Mapping[str, int | None] | None = None,
+    max_rounds: int | None = None,
+    embedder: Embedder | None = None,
 ) -> Router:
-    """A router by name, "full", "static" or "rcr", with its default budgets."""
+    """A router by name, "full", "static" or "rcr"; `budgets` over BUDGETS (the full
+    baseline has none)."""
     if name not in ROUTERS:
         raise ConfigError(f"unknown router {name!r}; choose from {', '.join(ROUTERS)}")
-    return ROUTERS[name](max_rounds=max_rounds, embedder=embedder)
+    if name == "full":
+        return FullRouter(max_rounds=max_rounds, embedder=embedder)
+    return ROUTERS[name](budgets=budgets, max_rounds=max_rounds, embedder=embedder)

@@ -346,6 +346,25 @@ async def test_rewoo_with_one_round_and_full_routing():
     )
 
 
+async def test_rewoo_solver_routes_for_the_question_and_what_the_plan_set_out_to_find():
+    queries: list[tuple[str, str]] = []
+
+    class Spy(RCRRouter):
+        def route(self, memory, role, stage, query, *, skip=()):  # type: ignore[no-untyped-def]
+            queries.append((role, query))
+            return super().route(memory, role, stage, query, skip=skip)
+
+    ctx = RunContext(llm=_rewoo_model(["Spielberg"]), run_id="r", tools=ToolRegistry(_tools()))
+    await ReWOO(router=Spy(max_rounds=1)).run(QUESTION, ctx)
+    assert queries == [("planner", QUESTION), ("solver", f"{QUESTION}\nFind the director.")]
+
+
+def test_make_router_passes_budgets_to_the_routers_that_have_them():
+    assert make_router("rcr", budgets={"solver": 90}).budget("solver") == 90
+    assert make_router("static", budgets={"solver": 90}).budget("solver") == 90
+    assert make_router("full", budgets={"solver": 90}).budget("solver") is None
+
+
 def test_session_routes_learned_notes_to_the_planner():
     ctx = RunContext(run_id="r", notes="Notes:\n- search each entity by name", count_tokens=COUNT)
     session = RoutingSession(RCRRouter(), QUESTION, ctx)
