@@ -111,3 +111,21 @@ def test_a_second_run_on_the_same_model_gets_its_own_run_ids(tasks, tmp_path):
     again, _ = model.run_sync(compare(model, tasks, opts, tmp_path))
     assert again[0].tokens_per_task == first[0].tokens_per_task  # not added together
     assert model.ledger.records("direct#2:t1")
+
+
+def test_a_resumed_run_keeps_what_its_jsonl_holds_and_runs_the_rest(tasks, tmp_path):
+    model = FunctionModel(lambda messages, info: "FINAL ANSWER: 42")
+    opts = GaiaOptions(systems=["direct"], out=tmp_path, resume=True)
+    model.run_sync(compare(model, tasks[:1], opts, tmp_path))  # a run stopped after t1
+    (tmp_path / "direct.jsonl").open("a").write('{"task_id": "t2", "sys')  # torn by a crash
+    summaries, results = model.run_sync(compare(model, tasks, opts, tmp_path))
+    assert [r.task_id for r in results["direct"]] == ["t1", "t2", "t3"]
+    assert len(model.calls) == 3  # t1 once, then t2 and t3
+    lines = (tmp_path / "direct.jsonl").read_text().splitlines()
+    assert sorted(json.loads(x)["task_id"] for x in lines) == ["t1", "t2", "t3"]
+    assert summaries[0].n == 3 and summaries[0].accuracy == 50.0
+
+
+def test_resume_needs_the_run_directory():
+    with pytest.raises(ConfigError, match="--resume continues a run"):
+        check(GaiaOptions(resume=True))
