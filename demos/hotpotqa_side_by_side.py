@@ -1,4 +1,7 @@
-"""HotpotQA side by side: direct vs ReAct vs ReWOO on the same questions and search tool.
+"""HotpotQA side by side: the one-call reader against the planners, on the same questions
+and search tool: direct (top-2 passages, one call), reader (two-hop linked sentences, one
+call), auto (the reader, escalated to CodeAgents when it is unsure), CodeAgents, ReWOO and
+the ReAct baseline.
 
     python demos/hotpotqa_side_by_side.py              # 5 questions; `make demo` runs this
     python demos/hotpotqa_side_by_side.py --n 20 --compare direct,rewoo,smr --search graph
@@ -23,11 +26,13 @@ from rich.console import Console
 from agentkit.cli_errors import run_main
 from agentkit.evals.compare import EvalOptions, names, run_hotpotqa
 
+DEFAULT = "direct,reader,auto,codeagents,rewoo,react"
+
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--n", type=int, default=5, help="number of questions")
-    ap.add_argument("--compare", default="direct,react,rewoo", help="also: smr")
+    ap.add_argument("--compare", default=DEFAULT, help="comma list; also: smr")
     ap.add_argument("--search", default="bm25", help="bm25 or graph")
     ap.add_argument("--setting", default="distractor", help="distractor or open")
     ap.add_argument("--out", type=Path, default=None, help="default: runs/hotpotqa-<time>")

@@ -32,7 +32,8 @@ def test_hotpotqa_side_by_side(qwen_llm, tmp_path):
     assert "HotpotQA dev distractor (shipped, 200): 2 questions, distractor setting" in out
     summary = json.loads((tmp_path / "run" / "summary.json").read_text())
     assert [(s["system"], s["n"], s["errors"]) for s in summary["systems"]] == [
-        ("direct", 2, 0), ("react", 2, 0), ("rewoo", 2, 0),
+        ("direct", 2, 0), ("reader", 2, 0), ("auto", 2, 0), ("codeagents", 2, 0),
+        ("rewoo", 2, 0), ("react", 2, 0),
     ]  # fmt: skip
     for s in summary["systems"]:
         assert f"│ {s['system']} " in out and s["tokens_per_question"] > 0
