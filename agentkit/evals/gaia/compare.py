@@ -9,6 +9,7 @@ and the task in one prompt, no tools. Answers are scored by GAIA's rules (scorer
 
 from __future__ import annotations
 
+import functools
 import json
 import tempfile
 import time
@@ -229,12 +230,13 @@ class Built:
     opts: GaiaOptions
 
     def __call__(self, llm: Model, task: GaiaTask) -> GaiaSystem:
-        if "scratch" not in _WORKER:
-            _WORKER["scratch"] = tempfile.TemporaryDirectory(prefix="agentkit-gaia-")
-        return build(self.name, llm, Path(_WORKER["scratch"].name), self.opts)
+        return build(self.name, llm, Path(_worker_scratch().name), self.opts)
 
 
-_WORKER: dict[str, tempfile.TemporaryDirectory[str]] = {}
+@functools.cache
+def _worker_scratch() -> tempfile.TemporaryDirectory[str]:
+    """This worker process's scratch root, removed when the process exits."""
+    return tempfile.TemporaryDirectory(prefix="agentkit-gaia-")
 
 
 def gaia_job(name: str, opts: GaiaOptions) -> Job[GaiaTask, TaskResult]:
