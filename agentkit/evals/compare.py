@@ -15,7 +15,7 @@ from pydantic import BaseModel
 from rich.console import Console
 
 from agentkit.errors import ConfigError
-from agentkit.evals import download, hotpotqa, on_ray, report, retrieval, systems
+from agentkit.evals import download, hotpotqa, on_ray, report, resume, retrieval, systems
 from agentkit.evals.graph_index import extract_triples
 from agentkit.evals.on_ray import RaySettings
 from agentkit.evals.provenance import run_info
@@ -75,8 +75,7 @@ def check(opts: EvalOptions) -> None:
         raise ConfigError("give --data PATH or --download, not both")
     if opts.ray is not None and opts.triplets:
         raise ConfigError("--triplets is not supported with --ray; run it without --ray")
-    if opts.resume and opts.out is None:
-        raise ConfigError("--resume continues a run: give its directory with --out")
+    resume.check_out(opts.resume, opts.out)
 
 
 async def compare(

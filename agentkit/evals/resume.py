@@ -4,27 +4,29 @@ again with the same file skips those questions (after a crash, a lost cluster, C
 from __future__ import annotations
 
 from collections.abc import Callable
-from operator import attrgetter
 from pathlib import Path
 from typing import TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from agentkit.evals.runner import QuestionResult
+from agentkit.errors import ConfigError
 from agentkit.paths import atomic_write_text
 
 Result = TypeVar("Result", bound=BaseModel)
 
 
+def check_out(keep: bool, out: Path | None) -> None:
+    """A resumed run needs the directory of the run it continues."""
+    if keep and out is None:
+        raise ConfigError("--resume continues a run: give its directory with --out")
+
+
 def finished(
-    jsonl: Path,
-    result_type: type[Result] = QuestionResult,  # type: ignore[assignment]
-    key: Callable[[Result], str] = attrgetter("id"),
+    jsonl: Path, result_type: type[Result], key: Callable[[Result], str]
 ) -> dict[str, Result]:
-    """The results already in `jsonl` (HotpotQA's by default; GAIA's with their type and
-    `attrgetter("task_id")`), by id, the first of any repeat. A line a crash tore is dropped,
-    and the file rewritten atomically without it, so that what is appended next starts on a
-    line of its own."""
+    """The results of `result_type` already in `jsonl`, by `key`, the first of any repeat. A
+    line a crash tore is dropped, and the file rewritten atomically without it, so that what
+    is appended next starts on a line of its own."""
     if not jsonl.is_file():
         return {}
     done: dict[str, Result] = {}

@@ -23,7 +23,7 @@ from rich.table import Table
 
 from agentkit.agent import Agent
 from agentkit.errors import ConfigError
-from agentkit.evals import report
+from agentkit.evals import report, resume
 from agentkit.evals.gaia.loader import SHIPPED, GaiaTask, load
 from agentkit.evals.gaia.scorer import score
 from agentkit.evals.gaia.submission import SubmissionLine, final_answer, write_submission
@@ -297,8 +297,7 @@ def check(opts: GaiaOptions) -> None:
     if unknown or not opts.systems:
         shown = ", ".join(unknown) or "nothing"
         raise ConfigError(f"unknown system {shown}; valid: {', '.join(SYSTEMS)}")
-    if opts.resume and opts.out is None:
-        raise ConfigError("--resume continues a run: give its directory with --out")
+    resume.check_out(opts.resume, opts.out)
 
 
 class GaiaReport(BaseModel):
