@@ -1,18 +1,23 @@
 """Difficulty-adaptive answering on HotpotQA: the budgeted reader and `auto` against the
 one-call reader (direct), ReWOO and CodeAgents, in the distractor and open settings.
 
-    python benchmarks/adaptive.py [--rows ROWS.jsonl] [--n-test 50] [--parts fit,test]
+    python benchmarks/adaptive.py [--escalations ROWS.jsonl] [--n-test 50] [--parts fit,test]
+        [--settings distractor,open]
 
-- fit: on questions 51-200 of the shipped set (the training split), every question is read
-  once (two-hop evidence, 350 tokens) and escalated once (CodeAgents); a logistic policy
-  learns when the read is right, with the threshold that gives the best F1 within 600
-  tokens per question on those questions. The policy is saved where `agentkit eval
-  --compare auto` finds it (agentkit/evals/data/auto_<model>.json). `--rows` reuses rows an
-  earlier `agentkit eval auto-fit` collected.
+- fit: for each setting, on questions 51-200 of the shipped set (the training split), every
+  question is read once (350 tokens: two-hop BM25 evidence in the distractor setting, the
+  graph's selection in the open one) and escalated once (CodeAgents, with that setting's
+  search); a logistic policy learns when the read is right, with the threshold that gives
+  the best F1 within 600 tokens per question on those questions. Each policy is saved where
+  `agentkit eval --compare auto` finds it for that setting and search (`policy_path`:
+  agentkit/evals/data/auto_<model>[.open-graph].json): a policy is specific to what its
+  reads read. `--rows` reuses the distractor fit's rows from an earlier `agentkit eval
+  auto-fit`; `--escalations` only their escalations (they do not depend on the read),
+  reading every question again.
 - test: the first 50 questions, never fitted on. Distractor setting (each question's 10
   pages, BM25): direct, reader, ReWOO, CodeAgents, auto. Open setting (one corpus of the
   1,971 pages of the 200 questions): direct with BM25; reader and auto on the graph's
-  selection (PPR over sentences and entities), the same policy.
+  selection (PPR over sentences and entities), with the open setting's policy.
 
 Writes benchmarks/results/adaptive.{json,md,png}; per-question JSONL under runs/.
 """
@@ -28,11 +33,11 @@ from typing import Any
 from rich.console import Console
 
 from agentkit.evals import hotpotqa, report, retrieval
-from agentkit.evals.auto_fit import FitRow, cascade, collect, fit
+from agentkit.evals.auto_fit import cascade, collect, fit, load_rows
 from agentkit.evals.compare import compare
 from agentkit.evals.provenance import run_info
 from agentkit.evals.runner import QuestionResult, Summary
-from agentkit.evals.systems import POLICIES
+from agentkit.evals.systems import policy_path
 from agentkit.llm import connect
 from agentkit.models import DEFAULT_MODEL
 from agentkit.planners import Policy
@@ -41,25 +46,41 @@ RESULTS = Path(__file__).parent / "results"
 MAX_TOKENS = 600
 
 
-def fit_part(args: argparse.Namespace, llm: Any, runs: Path, console: Console) -> dict[str, Any]:
+FITS = {"distractor": "bm25", "open": "graph"}  # the search each setting's policy reads with
+
+
+def fit_part(
+    args: argparse.Namespace, llm: Any, runs: Path, console: Console, setting: str
+) -> dict[str, Any]:
+    """Fit the policy of one setting on questions 51-200 and ship it (`policy_path`)."""
+    search = FITS[setting]
     train = hotpotqa.load(n=150, offset=50)
-    if args.rows:
-        rows = [FitRow.model_validate_json(x) for x in args.rows.read_text().splitlines()]
+    reuse = setting == "distractor"  # --rows and --escalations are the distractor fit's
+    if args.rows and reuse:
+        rows = load_rows(args.rows)
     else:
-        found = retrieval.build("bm25", "distractor", train)
-        rows = llm.run_sync(collect(llm, train, found, runs / "fit_rows.jsonl"))
+        corpus = hotpotqa.load() if setting == "open" else train
+        found = retrieval.build(search, setting, train, corpus)
+        earlier = None
+        if args.escalations and reuse:
+            earlier = {r.id: r for r in load_rows(args.escalations)}
+        out = runs / f"fit_rows_{setting}.jsonl"
+        rows = llm.run_sync(collect(llm, train, found, out, escalations=earlier))
     fitted_on = (
-        f"{hotpotqa.SHIPPED_LABEL} questions 51-200, distractor setting, bm25 two-hop evidence "
+        f"{hotpotqa.SHIPPED_LABEL} questions 51-200, {setting} setting, {search} evidence "
         f"(350 tokens), {args.model}, escalation codeagents; threshold: best F1 within "
         f"{MAX_TOKENS} tokens per question"
     )
+    if args.escalations and reuse:
+        fitted_on += f"; escalations reused from {args.escalations.name} (same questions)"
     policy, chosen = fit(rows, max_tokens=MAX_TOKENS, fitted_on=fitted_on)
-    policy.save(POLICIES / f"auto_{args.model}.json")
-    console.print(f"policy: threshold {chosen.threshold}, on the training split {chosen}")
+    policy.save(policy_path(args.model, setting, search))
+    console.print(f"{setting} policy: threshold {chosen.threshold}, on the training split {chosen}")
     n = len(rows)
     return {
         "n": n,
         "questions": "51-200",
+        "search": search,
         "reader": {
             "f1": round(100 * sum(r.reader_f1 for r in rows) / n, 1),
             "tokens_per_question": round(sum(r.reader_tokens for r in rows) / n, 1),
@@ -89,7 +110,6 @@ def _shares(out: Path, name: str) -> dict[str, float] | None:
 def test_part(args: argparse.Namespace, runs: Path, console: Console) -> dict[str, Any]:
     questions = hotpotqa.load(n=args.n_test)
     everything = hotpotqa.load()
-    policy = Policy.load(POLICIES / f"auto_{args.model}.json")
     settings: dict[str, Any] = {}
     plan = {
         "distractor": [("bm25", args.distractor.split(","))],
@@ -107,6 +127,9 @@ def test_part(args: argparse.Namespace, runs: Path, console: Console) -> dict[st
             corpus = everything if setting == "open" else questions
             found = retrieval.build(search, setting, questions, corpus)
             console.print(f"[bold]{setting}[/] {found.note}")
+            policy = None
+            if "auto" in names:
+                policy = Policy.load(policy_path(args.model, setting, FITS[setting]))
             try:
                 done = llm.run_sync(compare(llm, names, questions, found, out, 8, policy))
             finally:
@@ -148,10 +171,10 @@ def targets(result: dict[str, Any]) -> dict[str, dict[str, object]]:
 
 def markdown(result: dict[str, Any]) -> str:
     lines = [f"# {result['title']}", ""]
-    f = result.get("fit")
-    if f:
+    for setting, f in result.get("fit", {}).items():
         lines += [
-            "## Fitted on questions 51-200 (the training split)", "",
+            f"## Fitted on questions 51-200 (the training split), {setting} setting, "
+            f"{f['search']} evidence", "",
             "| system | F1 | tokens/q | share escalated |", "|---|---|---|---|",
             f"| reader | {f['reader']['f1']} | {f['reader']['tokens_per_question']} | 0 |",
             f"| codeagents | {f['codeagents']['f1']} | "
@@ -168,9 +191,7 @@ def markdown(result: dict[str, Any]) -> str:
         ]
         lines += ["|---|---|---|---|---|---|---|---|"]
         for name, s in block["systems"].items():
-            share = s.get("strategy_share") or ""
-            if share:
-                share = ", ".join(f"{k} {v}" for k, v in share.items())
+            share = ", ".join(f"{k} {v}" for k, v in (s.get("strategy_share") or {}).items())
             lines.append(
                 f"| {name} | {s['search']} | {s['em']} | {s['f1']} | {s['tokens_per_question']} "
                 f"| {s['llm_calls_per_question']} | {s['wall_s_per_question']} | {share} |"
@@ -186,6 +207,10 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     ap.add_argument("--parts", default="fit,test")
     ap.add_argument("--rows", type=Path, default=None, help="fit rows collected before")
+    ap.add_argument(
+        "--escalations", type=Path, default=None,
+        help="fit rows collected before: keep their escalations, read every question again",
+    )  # fmt: skip
     ap.add_argument("--n-test", type=int, default=50)
     ap.add_argument("--distractor", default="direct,reader,rewoo,codeagents,auto")
     ap.add_argument("--open", default="reader,auto")
@@ -202,9 +227,10 @@ def main() -> None:
     if "fit" in parts:
         llm = connect(args.model, system="")
         try:
-            result["fit"] = fit_part(args, llm, runs, console)
+            fits = {s: fit_part(args, llm, runs, console, s) for s in args.settings.split(",")}
         finally:
             llm.close()
+        result["fit"] = {k: v for k, v in result.get("fit", {}).items() if k in FITS} | fits
     if "test" in parts:
         result.setdefault("settings", {}).update(test_part(args, runs, console))
         result["n"] = args.n_test

@@ -3,7 +3,8 @@
 `Auto` answers every question with the budgeted `Reader` (one call) and asks a small learned
 `Policy` how likely that answer is right, from signals the read already paid for: the
 answer's token log-probabilities, whether the answer appears in the evidence, its form, the
-question's form (comparison, yes/no, bridge) and how much evidence was found. Under the
+question's form (comparison, yes/no, bridge), how much evidence was found and whether a
+choice question was decided in code. Under the
 policy's threshold it escalates to a planner (CodeAgents by default), which re-does the
 question with tools; a planner that comes back empty leaves the read's answer. The plan text
 records the decision, the probability and what each stage cost (tokens by role are in the
@@ -43,6 +44,7 @@ FEATURES = (
     "yes_no_question",
     "evidence_pages",
     "evidence_fill",
+    "computed_answer",
 )
 _YES_NO_Q = re.compile(
     r"^\s*(is|are|was|were|do|does|did|can|could|has|have|had|will|would|should)\b", re.I
@@ -70,6 +72,7 @@ def features(question: str, reading: Reading) -> dict[str, float]:
         "yes_no_question": float(bool(_YES_NO_Q.match(question))),
         "evidence_pages": float(len(titles)),
         "evidence_fill": reading.evidence.tokens / budget,
+        "computed_answer": float(reading.how == "computed"),
     }
 
 

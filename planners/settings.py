@@ -40,6 +40,9 @@ class ReaderSettings(Settings):
     max_tokens: int = Field(ge=1, description="evidence tokens the call reads")
     answer_tokens: int = Field(ge=1, description="most tokens of the answer")
     logprobs: bool = Field(description="ask the server for the answer's token log-probabilities")
+    compare: bool = Field(
+        description="answer a choice question (A or B?) from each option's fact (compare.py)"
+    )
 
 
 class ReWOOSettings(Settings):

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import statistics
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from pydantic import BaseModel
@@ -54,8 +54,11 @@ async def collect(
     out: Path,
     *,
     concurrency: int = 8,
+    escalations: Mapping[str, FitRow] | None = None,
 ) -> list[FitRow]:
-    """Read and escalate (CodeAgents) every question; rows appended to `out` as they end."""
+    """Read and escalate (CodeAgents) every question; rows appended to `out` as they end.
+    A question in `escalations` (earlier rows, by id) keeps that row's escalation: it does
+    not depend on the read, so a changed reader is refitted without re-running the planner."""
     gate = asyncio.Semaphore(concurrency)
     escalate = planner_system(llm, CodeAgents(), retrieval.tool, llm_tool(description=CODE_LLM))
     out.unlink(missing_ok=True)
@@ -66,18 +69,23 @@ async def collect(
             tools = ToolRegistry.of([retrieval.tool(q)])
             ctx = RunContext(llm=llm, run_id=run, role="reader", tools=tools)
             reading = await Reader(retrieval.evidence(q)).read(q.question, ctx)
-            done = await escalate(q, f"fit-escalate:{q.id}")
+            earlier = (escalations or {}).get(q.id)
+            if earlier is None:
+                done = await escalate(q, f"fit-escalate:{q.id}")
+                esc_usage = run_usage(llm.ledger, f"fit-escalate:{q.id}")
+                escalated = (done.answer, esc_usage.prompt_tokens + esc_usage.completion_tokens)
+            else:
+                escalated = (earlier.escalated_answer, earlier.escalated_tokens)
         read_usage = run_usage(llm.ledger, run)
-        esc_usage = run_usage(llm.ledger, f"fit-escalate:{q.id}")
         row = FitRow(
             id=q.id,
             features=features(q.question, reading),
             reader_answer=reading.answer,
             reader_f1=f1(reading.answer, q.answer),
             reader_tokens=read_usage.prompt_tokens + read_usage.completion_tokens,
-            escalated_answer=done.answer,
-            escalated_f1=f1(done.answer, q.answer),
-            escalated_tokens=esc_usage.prompt_tokens + esc_usage.completion_tokens,
+            escalated_answer=escalated[0],
+            escalated_f1=f1(escalated[0], q.answer),
+            escalated_tokens=escalated[1],
         )
         with out.open("a", encoding="utf-8") as fh:
             fh.write(row.model_dump_json() + "\n")
@@ -142,6 +150,18 @@ class FitOptions(BaseModel):
     model: str = DEFAULT_MODEL
     base_url: str | None = None
     concurrency: int = 8
+    escalations: Path | None = None
+
+
+def load_rows(path: Path) -> list[FitRow]:
+    """Rows an earlier `collect` wrote (one JSON object a line)."""
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+        return [FitRow.model_validate_json(line) for line in lines if line.strip()]
+    except FileNotFoundError:
+        raise ConfigError(f"no fit rows at {path}: give the .rows.jsonl a fit wrote") from None
+    except ValueError as exc:
+        raise ConfigError(f"{path} is not a file of fit rows ({exc.__class__.__name__})") from None
 
 
 def run_fit(opts: FitOptions, console: Console) -> tuple[Policy, Cascade]:
@@ -164,7 +184,13 @@ def run_fit(opts: FitOptions, console: Console) -> tuple[Policy, Cascade]:
     try:
         found = retrieval.build(opts.search, opts.setting, questions, corpus)
         rows_path = opts.out.with_suffix(".rows.jsonl")
-        rows = llm.run_sync(collect(llm, questions, found, rows_path, concurrency=opts.concurrency))
+        earlier = {r.id: r for r in load_rows(opts.escalations)} if opts.escalations else None
+        rows = llm.run_sync(
+            collect(
+                llm, questions, found, rows_path,
+                concurrency=opts.concurrency, escalations=earlier,
+            )
+        )  # fmt: skip
     finally:
         llm.close()
     policy, chosen = fit(rows, max_tokens=opts.max_tokens, fitted_on=fitted_on)

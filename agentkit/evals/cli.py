@@ -124,6 +124,10 @@ def auto_fit_cmd(
     model: Annotated[str, typer.Option(help="model name, HF dir or id")] = DEFAULT_MODEL,
     base_url: Annotated[str | None, typer.Option(help="a running server instead")] = None,
     concurrency: Annotated[int, typer.Option(help="questions in flight")] = 8,
+    escalations: Annotated[
+        Path | None,
+        typer.Option(help="an earlier fit's .rows.jsonl: reuse its escalations, re-run the reads"),
+    ] = None,
 ) -> None:
     """Fit auto's policy on your labelled questions: each is read once and escalated once,
     and a logistic policy learns when the read is right enough to keep (default: the
@@ -131,6 +135,7 @@ def auto_fit_cmd(
     opts = FitOptions(
         out=out, data=data, offset=offset, n=n, setting=setting, search=search,
         max_tokens=max_tokens, model=model, base_url=base_url, concurrency=concurrency,
+        escalations=escalations,
     )  # fmt: skip
     run_fit(opts, console)
 

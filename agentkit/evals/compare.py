@@ -140,7 +140,9 @@ def _policy(opts: EvalOptions) -> Policy | None:
     """Auto's policy, read before anything starts: --policy, else the model's shipped one."""
     if opts.policy is not None:
         return Policy.load(opts.policy)
-    return systems.shipped_policy(opts.model) if "auto" in opts.systems else None
+    if "auto" not in opts.systems:
+        return None
+    return systems.shipped_policy(opts.model, opts.setting, opts.search)
 
 
 def run_hotpotqa(opts: EvalOptions, console: Console) -> EvalReport:

@@ -83,13 +83,23 @@ def evidence_system(
     return run
 
 
-def shipped_policy(model: str) -> Policy:
-    """The policy fitted for `model` on the shipped questions 51-200 (benchmarks/adaptive.py)."""
-    path = POLICIES / f"auto_{model}.json"
+def policy_path(model: str, setting: str = "distractor", search: str = "bm25") -> Path:
+    """Where the policy shipped for `model` with that setting and search lives: a policy
+    is specific to what its reads read (in the open setting the distractor-fitted policy
+    escalated two thirds of the graph reads)."""
+    tail = "" if (setting, search) == ("distractor", "bm25") else f".{setting}-{search}"
+    return POLICIES / f"auto_{model}{tail}.json"
+
+
+def shipped_policy(model: str, setting: str = "distractor", search: str = "bm25") -> Policy:
+    """The policy fitted for `model`, `setting` and `search` on the shipped questions 51-200
+    (benchmarks/adaptive.py)."""
+    path = policy_path(model, setting, search)
     if not path.exists():
         raise ConfigError(
-            f"no Auto policy ships for {model!r}; fit one on your labelled questions with "
-            "`agentkit eval auto-fit --out policy.json` and pass --policy policy.json"
+            f"no Auto policy ships for {model!r} with {search} search in the {setting} setting; "
+            "fit one on your labelled questions with `agentkit eval auto-fit --out policy.json "
+            f"--setting {setting} --search {search}` and pass --policy policy.json"
         )
     return Policy.load(path)
 
@@ -101,7 +111,7 @@ def build(name: str, llm: Model, retrieval: Retrieval, policy: Policy | None = N
     if name == "reader":
         return evidence_system(llm, retrieval, Reader)
     if name == "auto":
-        chosen = policy or shipped_policy(llm.model)
+        chosen = policy or shipped_policy(llm.model, retrieval.setting, retrieval.search)
         return evidence_system(llm, retrieval, lambda ev: Auto(Reader(ev), chosen))
     if name == "smr":
         return smr_system(llm, retrieval)

@@ -48,3 +48,18 @@ async def test_reads_carry_engine_logprobs_and_auto_keeps_or_escalates(qwen_llm,
     assert escalated.error is None and "escalated to codeagents" in escalated.plan
     assert {"reader", "planner"} <= set(escalated.usage)
     assert escalated.answer.strip()
+
+
+async def test_a_choice_question_is_answered_from_each_options_fact(qwen_llm):
+    pages = [
+        ("Gasherbrum II", ["Gasherbrum II is a mountain in the Karakoram, 8,035 m high."]),
+        ("Langtang Ri", ["Langtang Ri is a mountain in Nepal, 7,205 m high."]),
+        ("Karakoram", ["The Karakoram is a mountain range in Asia."]),
+    ]
+    ctx = RunContext(llm=qwen_llm, run_id="choice", tools=ToolRegistry())
+    reading = await Reader(LinkedEvidence(pages)).read(
+        "Which mountain is taller, Langtang Ri or Gasherbrum II?", ctx
+    )
+    assert reading.how in {"computed", "chosen"} and reading.facts is not None
+    assert reading.answer in {"Langtang Ri", "Gasherbrum II"}
+    assert reading.tokens == qwen_llm.ledger.total("choice").usage.total_tokens

@@ -11,7 +11,7 @@ import pytest
 from agentkit import Agent, Budget, Limits, RunStatus
 from agentkit.errors import ConfigError, PlanError
 from agentkit.evals import hotpotqa, retrieval, systems
-from agentkit.evals.auto_fit import FitRow, cascade, collect, fit
+from agentkit.evals.auto_fit import FitRow, cascade, collect, fit, load_rows
 from agentkit.memory.evidence import EvidenceSettings, LinkedEvidence
 from agentkit.planners import Auto, PlannerOutput, Policy, Reader, RunContext, fit_policy
 from agentkit.planners.auto import FEATURES, features
@@ -218,10 +218,26 @@ async def test_collect_reads_and_escalates_every_question(tmp_path):
     assert row.reader_tokens > 0 and row.escalated_tokens > 0
     assert json.loads((tmp_path / "rows.jsonl").read_text())["id"] == "q1"
 
+    again = _reader_model(answer="Long Beach")  # a changed reader, the escalation reused
+    [row2] = await collect(again, [q], found, tmp_path / "rows2.jsonl", escalations={"q1": row})
+    assert {c.info.labels.role for c in again.calls} == {"reader"}  # no planner call
+    assert (row2.reader_answer, row2.escalated_answer) == ("Long Beach", "CSU Long Beach")
+    assert row2.escalated_tokens == row.escalated_tokens
+    assert load_rows(tmp_path / "rows2.jsonl") == [row2]
+    with pytest.raises(ConfigError, match="no fit rows"):
+        load_rows(tmp_path / "missing.jsonl")
+    (tmp_path / "bad.jsonl").write_text("{not json\n")
+    with pytest.raises(ConfigError, match="not a file of fit rows"):
+        load_rows(tmp_path / "bad.jsonl")
+
 
 def test_auto_without_a_shipped_policy_for_the_model_is_one_clear_error():
     with pytest.raises(ConfigError, match="agentkit eval auto-fit"):
         systems.shipped_policy("some-other-model")
+    with pytest.raises(ConfigError, match="--setting open --search bm25"):  # none fitted for it
+        systems.shipped_policy("qwen2.5-coder-1.5b", "open", "bm25")
+    assert systems.policy_path("m").name == "auto_m.json"
+    assert systems.policy_path("m", "open", "graph").name == "auto_m.open-graph.json"
 
 
 def test_import_agentkit_loads_neither_faiss_nor_sklearn():
