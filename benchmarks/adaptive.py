@@ -225,11 +225,13 @@ def main() -> None:
     parts = args.parts.split(",")
     t0 = time.perf_counter()
     if "fit" in parts:
-        llm = connect(args.model, system="")
-        try:
-            fits = {s: fit_part(args, llm, runs, console, s) for s in args.settings.split(",")}
-        finally:
-            llm.close()
+        fits = {}
+        for setting in args.settings.split(","):
+            llm = connect(args.model, system="")  # a ledger per fit: run ids repeat across them
+            try:
+                fits[setting] = fit_part(args, llm, runs, console, setting)
+            finally:
+                llm.close()
         result["fit"] = {k: v for k, v in result.get("fit", {}).items() if k in FITS} | fits
     if "test" in parts:
         result.setdefault("settings", {}).update(test_part(args, runs, console))
