@@ -1,23 +1,23 @@
 """Difficulty-adaptive answering on HotpotQA: the budgeted reader and `auto` against the
 one-call reader (direct), ReWOO and CodeAgents, in the distractor and open settings.
 
-    python benchmarks/adaptive.py [--escalations ROWS.jsonl] [--n-test 50] [--parts fit,test]
-        [--settings distractor,open]
+    python benchmarks/adaptive.py [--rows SETTING=ROWS.jsonl] [--escalations SETTING=ROWS.jsonl]
+        [--n-test 50] [--parts fit,test] [--settings distractor,open]
 
 - fit: for each setting, on questions 51-200 of the shipped set (the training split), every
-  question is read once (350 tokens: two-hop BM25 evidence in the distractor setting, the
-  graph's selection in the open one) and escalated once (CodeAgents, with that setting's
-  search); a logistic policy learns when the read is right, with the threshold that gives
-  the best F1 within 600 tokens per question on those questions. Each policy is saved where
-  `agentkit eval --compare auto` finds it for that setting and search (`policy_path`:
-  agentkit/evals/data/auto_<model>[.open-graph].json): a policy is specific to what its
-  reads read. `--rows` reuses the distractor fit's rows from an earlier `agentkit eval
-  auto-fit`; `--escalations` only their escalations (they do not depend on the read),
-  reading every question again.
+  question is read once (two-hop BM25 evidence, 350 tokens, in the distractor setting; the
+  graph's selection, 500 tokens, in the open one: see FITS) and escalated once (CodeAgents,
+  with that setting's search); a logistic policy learns when the read is right, with the
+  threshold that gives the best F1 within 600 tokens per question on those questions. Each
+  policy is saved where `agentkit eval --compare auto` finds it for that setting and search
+  (`policy_path`: agentkit/evals/data/auto_<model>[.open-graph].json): a policy is specific
+  to what its reads read, and `auto` reads with the budget its policy was fitted with.
+  `--rows` reuses a setting's rows from an earlier fit; `--escalations` only their
+  escalations (they do not depend on the read), reading every question again.
 - test: the first 50 questions, never fitted on. Distractor setting (each question's 10
   pages, BM25): direct, reader, ReWOO, CodeAgents, auto. Open setting (one corpus of the
-  1,971 pages of the 200 questions): direct with BM25; reader and auto on the graph's
-  selection (PPR over sentences and entities), with the open setting's policy.
+  1,971 pages of the 200 questions): direct with BM25; reader (at its default 350 tokens)
+  and auto (at its policy's 500) on the graph's selection (PPR over sentences and entities).
 
 Writes benchmarks/results/adaptive.{json,md,png}; per-question JSONL under runs/.
 """
@@ -46,34 +46,49 @@ RESULTS = Path(__file__).parent / "results"
 MAX_TOKENS = 600
 
 
-FITS = {"distractor": "bm25", "open": "graph"}  # the search each setting's policy reads with
+# Each setting's policy: the search its reads read with and their evidence budget. Open:
+# 500, chosen on questions 51-200 (graph reads at 350 / 500 / 650 tokens gave F1 53.6 / 56.3
+# / 57.2 at 434 / 582 / 732 tokens per question; the smallest within 1 F1 of the best).
+FITS = {"distractor": ("bm25", 350), "open": ("graph", 500)}
+
+
+def _by_setting(items: list[str] | None) -> dict[str, Path]:
+    """ "--rows open=PATH" items as {setting: path}."""
+    out = {}
+    for item in items or []:
+        setting, _, path = item.partition("=")
+        if setting not in FITS or not path:
+            raise SystemExit(f"{item!r}: give SETTING=PATH with SETTING one of {', '.join(FITS)}")
+        out[setting] = Path(path)
+    return out
 
 
 def fit_part(
     args: argparse.Namespace, llm: Any, runs: Path, console: Console, setting: str
 ) -> dict[str, Any]:
     """Fit the policy of one setting on questions 51-200 and ship it (`policy_path`)."""
-    search = FITS[setting]
+    search, read_tokens = FITS[setting]
     train = hotpotqa.load(n=150, offset=50)
-    reuse = setting == "distractor"  # --rows and --escalations are the distractor fit's
-    if args.rows and reuse:
-        rows = load_rows(args.rows)
+    reuse = _by_setting(args.escalations).get(setting)
+    given = _by_setting(args.rows).get(setting)
+    if given:
+        rows = load_rows(given)
     else:
         corpus = hotpotqa.load() if setting == "open" else train
         found = retrieval.build(search, setting, train, corpus)
-        earlier = None
-        if args.escalations and reuse:
-            earlier = {r.id: r for r in load_rows(args.escalations)}
+        earlier = {r.id: r for r in load_rows(reuse)} if reuse else None
         out = runs / f"fit_rows_{setting}.jsonl"
-        rows = llm.run_sync(collect(llm, train, found, out, escalations=earlier))
+        rows = llm.run_sync(
+            collect(llm, train, found, out, escalations=earlier, read_tokens=read_tokens)
+        )
     fitted_on = (
         f"{hotpotqa.SHIPPED_LABEL} questions 51-200, {setting} setting, {search} evidence "
-        f"(350 tokens), {args.model}, escalation codeagents; threshold: best F1 within "
-        f"{MAX_TOKENS} tokens per question"
+        f"({read_tokens} tokens), {args.model}, escalation codeagents; threshold: best F1 "
+        f"within {MAX_TOKENS} tokens per question"
     )
-    if args.escalations and reuse:
-        fitted_on += f"; escalations reused from {args.escalations.name} (same questions)"
-    policy, chosen = fit(rows, max_tokens=MAX_TOKENS, fitted_on=fitted_on)
+    if given or reuse:
+        fitted_on += f"; rows or escalations from {(given or reuse).name} (same questions)"
+    policy, chosen = fit(rows, max_tokens=MAX_TOKENS, fitted_on=fitted_on, read_tokens=read_tokens)
     policy.save(policy_path(args.model, setting, search))
     console.print(f"{setting} policy: threshold {chosen.threshold}, on the training split {chosen}")
     n = len(rows)
@@ -81,6 +96,7 @@ def fit_part(
         "n": n,
         "questions": "51-200",
         "search": search,
+        "read_tokens": read_tokens,
         "reader": {
             "f1": round(100 * sum(r.reader_f1 for r in rows) / n, 1),
             "tokens_per_question": round(sum(r.reader_tokens for r in rows) / n, 1),
@@ -129,7 +145,7 @@ def test_part(args: argparse.Namespace, runs: Path, console: Console) -> dict[st
             console.print(f"[bold]{setting}[/] {found.note}")
             policy = None
             if "auto" in names:
-                policy = Policy.load(policy_path(args.model, setting, FITS[setting]))
+                policy = Policy.load(policy_path(args.model, setting, FITS[setting][0]))
             try:
                 done = llm.run_sync(compare(llm, names, questions, found, out, 8, policy))
             finally:
@@ -174,7 +190,7 @@ def markdown(result: dict[str, Any]) -> str:
     for setting, f in result.get("fit", {}).items():
         lines += [
             f"## Fitted on questions 51-200 (the training split), {setting} setting, "
-            f"{f['search']} evidence", "",
+            f"{f['search']} evidence ({f.get('read_tokens', 350)} tokens a read)", "",
             "| system | F1 | tokens/q | share escalated |", "|---|---|---|---|",
             f"| reader | {f['reader']['f1']} | {f['reader']['tokens_per_question']} | 0 |",
             f"| codeagents | {f['codeagents']['f1']} | "
@@ -206,10 +222,12 @@ def markdown(result: dict[str, Any]) -> str:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     ap.add_argument("--parts", default="fit,test")
-    ap.add_argument("--rows", type=Path, default=None, help="fit rows collected before")
     ap.add_argument(
-        "--escalations", type=Path, default=None,
-        help="fit rows collected before: keep their escalations, read every question again",
+        "--rows", action="append", metavar="SETTING=PATH", help="a setting's fit rows, reused"
+    )
+    ap.add_argument(
+        "--escalations", action="append", metavar="SETTING=PATH",
+        help="a setting's fit rows: keep their escalations, read every question again",
     )  # fmt: skip
     ap.add_argument("--n-test", type=int, default=50)
     ap.add_argument("--distractor", default="direct,reader,rewoo,codeagents,auto")

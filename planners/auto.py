@@ -87,6 +87,10 @@ class Policy(BaseModel):
     coef: list[float] = Field(description="the logistic regression's weights")
     intercept: float = Field(description="its intercept")
     threshold: float = Field(ge=0.0, le=1.0, description="escalate under this probability")
+    read_tokens: int | None = Field(
+        default=None, ge=1, description="evidence tokens of the reads it was fitted on; Auto "
+        "reads with this budget (None: the reader's own)",
+    )  # fmt: skip
     fitted_on: str = Field(description="what it learned from (data, questions, model)")
 
     def p_right(self, values: dict[str, float]) -> float:
@@ -154,7 +158,7 @@ class Auto:
         self.escalate: Planner = escalate or CodeAgents()
 
     async def run(self, question: str, ctx: RunContext) -> PlannerOutput:
-        reading = await self.reader.read(question, ctx)
+        reading = await self.reader.read(question, ctx, max_tokens=self.policy.read_tokens)
         p = self.policy.p_right(features(question, reading))
         read = f"read {reading.evidence.tokens} evidence tokens ({reading.tokens} tokens)"
         if p >= self.policy.threshold:

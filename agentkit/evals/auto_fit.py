@@ -55,10 +55,12 @@ async def collect(
     *,
     concurrency: int = 8,
     escalations: Mapping[str, FitRow] | None = None,
+    read_tokens: int | None = None,
 ) -> list[FitRow]:
     """Read and escalate (CodeAgents) every question; rows appended to `out` as they end.
     A question in `escalations` (earlier rows, by id) keeps that row's escalation: it does
-    not depend on the read, so a changed reader is refitted without re-running the planner."""
+    not depend on the read, so a changed reader is refitted without re-running the planner.
+    `read_tokens`: the reads' evidence budget (default: the reader's)."""
     gate = asyncio.Semaphore(concurrency)
     escalate = planner_system(llm, CodeAgents(), retrieval.tool, llm_tool(description=CODE_LLM))
     out.unlink(missing_ok=True)
@@ -68,7 +70,8 @@ async def collect(
             run = f"fit-read:{q.id}"
             tools = ToolRegistry.of([retrieval.tool(q)])
             ctx = RunContext(llm=llm, run_id=run, role="reader", tools=tools)
-            reading = await Reader(retrieval.evidence(q)).read(q.question, ctx)
+            reader = Reader(retrieval.evidence(q))
+            reading = await reader.read(q.question, ctx, max_tokens=read_tokens)
             earlier = (escalations or {}).get(q.id)
             if earlier is None:
                 done = await escalate(q, f"fit-escalate:{q.id}")
@@ -122,10 +125,16 @@ def cascade(rows: Sequence[FitRow], policy: Policy, threshold: float) -> Cascade
 
 
 def fit(
-    rows: Sequence[FitRow], *, max_tokens: float, fitted_on: str, right_f1: float = 0.5
+    rows: Sequence[FitRow],
+    *,
+    max_tokens: float,
+    fitted_on: str,
+    right_f1: float = 0.5,
+    read_tokens: int | None = None,
 ) -> tuple[Policy, Cascade]:
     """The logistic policy on "the read's F1 >= `right_f1`", then the threshold (0 to 1 by
-    0.01) with the best F1 whose tokens per question stay within `max_tokens`."""
+    0.01) with the best F1 whose tokens per question stay within `max_tokens`; `read_tokens`
+    is the budget the rows were read with (Auto reads with it)."""
     policy = fit_policy(
         [r.features for r in rows],
         [r.reader_f1 >= right_f1 for r in rows],
@@ -136,7 +145,7 @@ def fit(
     options = [cascade(rows, policy, t / 100) for t in range(101)]
     within = [c for c in options if c.tokens_per_question <= max_tokens] or options[:1]
     best = max(within, key=lambda c: (c.f1, -c.tokens_per_question))
-    return policy.model_copy(update={"threshold": best.threshold}), best
+    return policy.model_copy(update={"threshold": best.threshold, "read_tokens": read_tokens}), best
 
 
 class FitOptions(BaseModel):
@@ -151,6 +160,7 @@ class FitOptions(BaseModel):
     base_url: str | None = None
     concurrency: int = 8
     escalations: Path | None = None
+    read_tokens: int | None = None
 
 
 def load_rows(path: Path) -> list[FitRow]:
@@ -188,12 +198,14 @@ def run_fit(opts: FitOptions, console: Console) -> tuple[Policy, Cascade]:
         rows = llm.run_sync(
             collect(
                 llm, questions, found, rows_path,
-                concurrency=opts.concurrency, escalations=earlier,
+                concurrency=opts.concurrency, escalations=earlier, read_tokens=opts.read_tokens,
             )
         )  # fmt: skip
     finally:
         llm.close()
-    policy, chosen = fit(rows, max_tokens=opts.max_tokens, fitted_on=fitted_on)
+    policy, chosen = fit(
+        rows, max_tokens=opts.max_tokens, fitted_on=fitted_on, read_tokens=opts.read_tokens
+    )
     policy.save(opts.out)
     console.print(
         f"policy in {opts.out} (rows in {rows_path}): threshold {chosen.threshold:.2f}, "

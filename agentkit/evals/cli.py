@@ -128,6 +128,10 @@ def auto_fit_cmd(
         Path | None,
         typer.Option(help="an earlier fit's .rows.jsonl: reuse its escalations, re-run the reads"),
     ] = None,
+    read_tokens: Annotated[
+        int | None,
+        typer.Option(help="evidence tokens per read (default 350); the policy keeps it for Auto"),
+    ] = None,
 ) -> None:
     """Fit auto's policy on your labelled questions: each is read once and escalated once,
     and a logistic policy learns when the read is right enough to keep (default: the
@@ -135,7 +139,7 @@ def auto_fit_cmd(
     opts = FitOptions(
         out=out, data=data, offset=offset, n=n, setting=setting, search=search,
         max_tokens=max_tokens, model=model, base_url=base_url, concurrency=concurrency,
-        escalations=escalations,
+        escalations=escalations, read_tokens=read_tokens,
     )  # fmt: skip
     run_fit(opts, console)
 
