@@ -147,6 +147,15 @@ def test_a_confident_read_is_kept_and_costs_one_call():
     assert [c.info.labels.role for c in model.calls] == ["reader"]
 
 
+def test_auto_reads_with_the_budget_its_policy_was_fitted_with():
+    model = _reader_model(logprobs=(-0.001,))
+    policy = _policy(0.5).model_copy(update={"read_tokens": 12})
+    Agent(model, Auto(Reader(LinkedEvidence(PAGES), max_tokens=300), policy)).run_sync(QUESTION)
+    (call,) = model.calls
+    passages = call.prompt.split("Passages:")[1].split("Question:")[0]
+    assert 0 < count(passages) <= 14  # the policy's 12 evidence tokens (+ line breaks), not 300
+
+
 def test_a_doubtful_read_escalates_and_the_plan_says_why_and_what_it_cost():
     model = _reader_model(logprobs=(-0.5,))
     result = _auto_agent(model, 0.5).run_sync(QUESTION)
@@ -197,8 +206,8 @@ def _row(i, reader_f1, escalated_f1, lp):
 def test_fitting_picks_the_best_threshold_within_the_token_budget():
     rows = [_row(i, 1.0, 0.0, -0.01) for i in range(10)]
     rows += [_row(10 + i, 0.0, 1.0, -1.0) for i in range(10)]
-    policy, best = fit(rows, max_tokens=600, fitted_on="test")
-    assert best.f1 == 100.0 and best.escalated_share == 0.5
+    policy, best = fit(rows, max_tokens=600, fitted_on="test", read_tokens=500)
+    assert best.f1 == 100.0 and best.escalated_share == 0.5 and policy.read_tokens == 500
     assert best.tokens_per_question == 550.0
     assert cascade(rows, policy, 0.0).f1 == 50.0  # never escalating
     _, tight = fit(rows, max_tokens=300, fitted_on="test")
