@@ -4,11 +4,11 @@
 `Policy` how likely that answer is right, from signals the read already paid for: the
 answer's token log-probabilities, whether the answer appears in the evidence, its form, the
 question's form (comparison, yes/no, bridge), how much evidence was found and whether a
-choice question was decided in code. Under the
-policy's threshold it escalates to a planner (CodeAgents by default), which re-does the
-question with tools; a planner that comes back empty leaves the read's answer. The plan text
-records the decision, the probability and what each stage cost (tokens by role are in the
-ledger: "reader" for the read, the planner's roles for the escalation).
+choice question was decided in code. Under the policy's threshold it escalates to a planner
+(CodeAgents by default), which re-does the question with tools; a planner that comes back
+empty leaves the read's answer. The plan text records the decision, the probability and what
+each stage cost (tokens by role are in the ledger: "reader" for the read, the planner's
+roles for the escalation). The read uses the evidence budget the policy was fitted with.
 
 After DiffAdapt and Route-To-Reason (a cheap probe picks the strategy per question): the
 probe here is a logistic regression fitted on labelled questions (`fit_policy`;

@@ -1,9 +1,10 @@
 """Choice questions ("Which peak is higher, A or B?"): read each option's deciding fact,
 then compare in code.
 
-On HotpotQA's training split (questions 51-200) the one-call reader scored F1 48 on the
-questions that name two options to choose from, a coin toss: the 1.5B model finds "8,035 m"
-and "7,205 m" in its evidence but does not reliably compare them. Asked instead for one line
+On HotpotQA's training split (questions 51-200) the one-call reader scored F1 53.1 on the
+32 questions that name two options to choose from, near a coin toss: the 1.5B model finds
+"8,035 m" and "7,205 m" in its evidence but does not reliably compare them; read this way,
+68.8 for 61 more tokens per question. Asked instead for one line
 per option (the fact that decides), it copies the right fact most of the time. When both
 facts hold a date or a number and the question says which way it goes (higher, fewer, born
 first, more recently...), the comparison is made here; otherwise one short call chooses
@@ -101,7 +102,7 @@ def fact_lines(reply: str, a: str, b: str) -> tuple[str, str] | None:
             if name not in found and low.startswith(name.lower()):
                 found[name] = line[len(name) :].lstrip(" :-–").strip()
                 break
-    if len(found) < 2 and len(lines) >= 2 and not found:
+    if not found and len(lines) >= 2:
         found = {a: lines[0].split(":", 1)[-1].strip(), b: lines[1].split(":", 1)[-1].strip()}
     if not found.get(a) or not found.get(b):
         return None
