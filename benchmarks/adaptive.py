@@ -86,8 +86,9 @@ def fit_part(
         f"({read_tokens} tokens), {args.model}, escalation codeagents; threshold: best F1 "
         f"within {MAX_TOKENS} tokens per question"
     )
-    if given or reuse:
-        fitted_on += f"; rows or escalations from {(given or reuse).name} (same questions)"
+    source = given or reuse
+    if source:
+        fitted_on += f"; rows or escalations from {source.name} (same questions)"
     policy, chosen = fit(rows, max_tokens=MAX_TOKENS, fitted_on=fitted_on, read_tokens=read_tokens)
     policy.save(policy_path(args.model, setting, search))
     console.print(f"{setting} policy: threshold {chosen.threshold}, on the training split {chosen}")
@@ -190,7 +191,7 @@ def markdown(result: dict[str, Any]) -> str:
     for setting, f in result.get("fit", {}).items():
         lines += [
             f"## Fitted on questions 51-200 (the training split), {setting} setting, "
-            f"{f['search']} evidence ({f.get('read_tokens', 350)} tokens a read)", "",
+            f"{f['search']} evidence ({f['read_tokens']} tokens a read)", "",
             "| system | F1 | tokens/q | share escalated |", "|---|---|---|---|",
             f"| reader | {f['reader']['f1']} | {f['reader']['tokens_per_question']} | 0 |",
             f"| codeagents | {f['codeagents']['f1']} | "

@@ -16,10 +16,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Literal
 
-__all__ = ["Choice", "choose", "decide", "fact_lines", "options", "value"]
+__all__ = ["choose", "decide", "fact_lines", "options", "value"]
 
 _ARTICLE = re.compile(r"^(?:the|a|an)\s+", re.I)
 _HEADS = {"is", "was", "are", "were", "which", "who", "what", "did", "does", "do", "has", "had"}
@@ -129,8 +128,7 @@ def value(fact: str) -> list[Value]:
     if number:
         x = float(number.group(1).replace(",", ""))
         after = fact[number.end() :].split()
-        if after and after[0].lower().strip(".,") in _SCALE:
-            x *= _SCALE[after[0].lower().strip(".,")]
+        x *= _SCALE.get(after[0].lower().strip(".,"), 1.0) if after else 1.0
         out.append(("number", (x,)))
     else:
         words = [w.lower().strip(".,;") for w in fact.split()]
@@ -167,12 +165,3 @@ def choose(answer: str, a: str, b: str) -> str:
         if low and (low == name.lower() or low in name.lower() or name.lower() in low):
             return name
     return answer
-
-
-@dataclass(frozen=True)
-class Choice:
-    """A choice question's answer and how it was reached."""
-
-    answer: str
-    how: Literal["computed", "chosen"]
-    facts: tuple[str, str]
