@@ -12,7 +12,10 @@ split into injected memory tokens and the rest, memory size, retrieval ms, learn
 ReasoningBank learned above, self-contrast, vote) against plain best-of-3 (no memory), at
 temperature 0.7 so the rollouts differ, each with its token cost.
 
-Writes benchmarks/results/memory_learning.{json,md,png}; per-question JSONL goes to runs/.
+Writes benchmarks/results/memory_learning.{json,md,png} (`--name` for another name);
+per-question JSONL goes to runs/. `--stores DIR` keeps each learned store in DIR (a store
+learned there before is reused, so another test, or benchmarks/routing.py --memory, can read
+it without learning again).
 Systems: none | handbook | rb_self (ReasoningBank, judged by the model) | rb_gold (judged
 by the gold answer) | arcmemo (lessons and concepts, from runs the gold answer verifies) |
 all (the three, self-judged, one cap).
@@ -43,16 +46,19 @@ from agentkit.memory.learned import (
     Handbook,
     Memories,
     Memory,
+    MemorySettings,
     ReasoningBank,
 )
 from agentkit.memory.learned.scaling import best_of, parallel
 from agentkit.memory.store import SentenceTransformerEmbedder, VectorStore
+from agentkit.paths import atomic_write_text
 from agentkit.planners import CodeAgents, Planner, ReWOO
 from agentkit.tools import llm_tool
 
 RESULTS = Path(__file__).parent / "results"
 MODEL = "qwen2.5-coder-1.5b"
 SYSTEMS = ("none", "handbook", "rb_self", "rb_gold", "arcmemo", "all")
+MEMORIES = SYSTEMS[1:]
 console = Console()
 
 
@@ -60,18 +66,22 @@ def gold_judge() -> GoldJudge:
     return GoldJudge(f1, threshold=0.5)
 
 
-def memory_for(name: str, store: VectorStore) -> Memory | None:
+def memory_for(
+    name: str, store: VectorStore, settings: dict[str, Any] | None = None
+) -> Memory | None:
+    """The memory `name` (one of SYSTEMS) over `store`; `settings` override its kind's."""
     if name == "none":
         return None
-    if name == "handbook":
-        return Handbook(store)
-    if name == "rb_self":
-        return ReasoningBank(store)
-    if name == "rb_gold":
-        return ReasoningBank(store, judge=gold_judge())
-    if name == "arcmemo":
-        return ArcMemo(store, judge=gold_judge())
-    return Memories(Handbook(store), ReasoningBank(store), ArcMemo(store))
+    if name == "all":
+        return Memories(Handbook(store), ReasoningBank(store), ArcMemo(store))
+    kind, judge = {
+        "handbook": (Handbook, None),
+        "rb_self": (ReasoningBank, None),
+        "rb_gold": (ReasoningBank, gold_judge()),
+        "arcmemo": (ArcMemo, gold_judge()),
+    }[name]
+    chosen = MemorySettings.model_validate({**kind.defaults, **(settings or {})})
+    return kind(store, judge=judge, settings=chosen)
 
 
 def planner_for(name: str) -> tuple[Planner, Any]:
@@ -126,15 +136,25 @@ async def system(
     search: Any,
     out: Path,
     concurrency: int,
+    stores: Path | None = None,
 ) -> tuple[dict[str, Any], Memory | None]:
-    store = VectorStore(SentenceTransformerEmbedder())
+    tag = f"{planner_name}+{memory_name}"
+    embedder = SentenceTransformerEmbedder()
+    store = VectorStore.open(stores / tag, embedder) if stores else VectorStore(embedder)
+    learned_before = _learned(store)
     memory = memory_for(memory_name, store)
     planner, helper = planner_for(planner_name)
     agent = Agent(llm, planner=planner, memory=memory)
-    tag = f"{planner_name}+{memory_name}"
-    learn_tokens = 0
+    learn_tokens = learned_before.get("learning_tokens", 0)
     sem = asyncio.Semaphore(concurrency)
-    if memory is not None:
+    if learned_before and learned_before.get("n_learn") != len(learn_qs):
+        raise SystemExit(
+            f"{store.path} was learned on {learned_before.get('n_learn')} questions, not "
+            f"{len(learn_qs)}: pass that --n-learn, or another --stores folder"
+        )
+    if learned_before:
+        console.print(f"{tag}: reusing the store learned earlier in {store.path}")
+    elif memory is not None:
         t0 = time.perf_counter()
 
         async def learn_one(i: int, q: hotpotqa.HotpotQuestion) -> int:
@@ -148,6 +168,9 @@ async def system(
             batch = list(enumerate(learn_qs))[start : start + concurrency]
             learn_tokens += sum(await asyncio.gather(*(learn_one(i, q) for i, q in batch)))
         console.print(f"{tag}: learned in {time.perf_counter() - t0:.0f}s, {learn_tokens} tokens")
+        if stores:
+            meta = {"learning_tokens": learn_tokens, "n_learn": len(learn_qs)}
+            atomic_write_text(stores / tag / LEARNED, json.dumps(meta))
 
     async def test_one(i: int, q: hotpotqa.HotpotQuestion) -> dict[str, Any]:
         async with sem:
@@ -178,6 +201,15 @@ async def system(
     return summary, memory
 
 
+LEARNED = "learned.json"
+"""beside a kept store: what learning it cost (a store with it is reused, not relearned)"""
+
+
+def _learned(store: VectorStore) -> dict[str, Any]:
+    found = store.path / LEARNED if store.path else None
+    return json.loads(found.read_text()) if found and found.exists() else {}
+
+
 async def matts(
     llm: Any, bank: ReasoningBank, qs: list[hotpotqa.HotpotQuestion], search: Any
 ) -> dict[str, Any]:
@@ -186,7 +218,7 @@ async def matts(
     planner, helper = planner_for("rewoo")
     out: dict[str, Any] = {}
     for name, memory in (("best_of_3", None), ("matts_parallel_3", bank)):
-        agent = Agent(sampled, planner=planner, memory=memory)  # type: ignore[arg-type]
+        agent = Agent(sampled, planner=planner, memory=memory)
         scores, ems, rollout, learning = [], [], 0, 0
         for i, q in enumerate(qs):
 
@@ -275,7 +307,7 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
             for memory_name in args.systems.split(","):
                 summary, memory = await system(
                     llm, planner_name, memory_name, learn_qs, test_qs, search, runs,
-                    args.concurrency,
+                    args.concurrency, args.stores,
                 )  # fmt: skip
                 systems[f"{planner_name}+{memory_name}"] = summary
                 if isinstance(memory, ReasoningBank) and memory_name == "rb_self":
@@ -311,6 +343,14 @@ def main() -> None:
     ap.add_argument("--concurrency", type=int, default=8)
     ap.add_argument("--model", default=MODEL)
     ap.add_argument("--out", type=Path, default=RESULTS)
+    ap.add_argument("--name", default="memory_learning", help="result files' name in --out")
+    ap.add_argument(
+        "--stores",
+        type=Path,
+        default=None,
+        help="keep each learned store in STORES/PLANNER+MEMORY; one learned there before is "
+        "reused instead of learning again (benchmarks/routing.py --memory reads them)",
+    )
     args = ap.parse_args()
     unknown = set(args.systems.split(",")) - set(SYSTEMS)
     if unknown:
@@ -319,11 +359,11 @@ def main() -> None:
     result = asyncio.run(main_async(args))
     result["total_wall_s"] = round(time.perf_counter() - t0, 1)
     args.out.mkdir(parents=True, exist_ok=True)
-    (args.out / "memory_learning.json").write_text(json.dumps(result, indent=1))
-    (args.out / "memory_learning.md").write_text(markdown(result))
+    atomic_write_text(args.out / f"{args.name}.json", json.dumps(result, indent=1))
+    atomic_write_text(args.out / f"{args.name}.md", markdown(result))
     points = [(k, s["tokens_per_question"], s["f1"]) for k, s in result["systems"].items()]
     report.plot_points(
-        points, args.out / "memory_learning.png", result["title"], "tokens per question", "F1"
+        points, args.out / f"{args.name}.png", result["title"], "tokens per question", "F1"
     )
     console.print(markdown(result))
 

@@ -4,6 +4,7 @@ programs end in their own `llm()` call), model and BM25 search, one run.
 
     python benchmarks/routing.py [-n 50] [--systems full,static,rcr] [--planner rewoo]
         [--embedder minilm|hashing] [--budget solver=90 ...]
+        [--memory rb_gold --stores runs/stores --recall-k 4 --out ...]
 
 For each system: EM, F1, tokens per question (prompt + completion, and by role), the tokens
 the router gave each role, rounds per question, and an answer-quality score (AQS, 1-5:
@@ -11,6 +12,11 @@ correctness, relevance, completeness, as RCR-Router's paper scores answers) give
 same model as a judge, with the gold answer: model-judged, not a human rating; its calls
 are on their own run ids and count in no system's tokens. `none` (the planner without a
 router, today's default) may be added to --systems for reference.
+
+`--memory`: a learned memory kept by `memory_learning.py --stores` (learned on questions
+51-200) is recalled for every run into the shared memory, so its items are routed like the
+rest (full context: every role reads all of them). Each system reads its own copy of the
+store, so one system's use counts do not change what the next one recalls.
 
 Writes benchmarks/results/routing.{json,md} (or --out); per-question JSONL goes to runs/.
 The bar (issue 14): RCR at least 30% fewer tokens than full-context, F1 not below
@@ -23,10 +29,14 @@ import argparse
 import asyncio
 import json
 import re
+import shutil
 import statistics
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
+
+from memory_learning import LEARNED, MEMORIES, memory_for
 
 from agentkit import Agent
 from agentkit.evals import hotpotqa, retrieval
@@ -34,7 +44,8 @@ from agentkit.evals.provenance import run_info
 from agentkit.evals.runner import Outcome, QuestionResult, run_system, summarise
 from agentkit.evals.systems import CODE_LLM
 from agentkit.llm import Model, connect
-from agentkit.memory.store.embedders import SentenceTransformerEmbedder
+from agentkit.memory.learned import Memory
+from agentkit.memory.store import SentenceTransformerEmbedder, VectorStore
 from agentkit.paths import atomic_write_text
 from agentkit.planners import CodeAgents, Planner, ReWOO, Routed
 from agentkit.planners.routing import Router, RoutingRecord, make_router
@@ -74,10 +85,35 @@ def planner_for(kind: str, router: Router | None) -> Planner:
     return CodeAgents(router=router) if kind == "codeagents" else ReWOO(router=router)
 
 
+def learned(args: argparse.Namespace, scratch: Path) -> Memory | None:
+    """A copy (in `scratch`) of the learned memory --memory names, recalling --recall-k items
+    within --recall-tokens; None without --memory."""
+    if args.memory is None:
+        return None
+    kept = args.stores / f"{args.planner}+{args.memory}"
+    if not (kept / LEARNED).exists():
+        raise SystemExit(
+            f"no learned store in {kept}: run benchmarks/memory_learning.py --planners "
+            f"{args.planner} --systems {args.memory} --stores {args.stores} first"
+        )
+    shutil.copytree(kept, scratch, ignore=shutil.ignore_patterns("*.lock"))
+    store = VectorStore.open(scratch, SentenceTransformerEmbedder())
+    settings = {"top_k": args.recall_k, "max_tokens": args.recall_tokens}
+    return memory_for(args.memory, store, settings)
+
+
 async def run_one(
     llm: Model, name: str, planner: Planner, search: retrieval.Retrieval, questions, args
 ) -> tuple[list[QuestionResult], dict[str, list[RoutingRecord]]]:
-    agent = Agent(llm, planner=planner)
+    with tempfile.TemporaryDirectory() as scratch:
+        agent = Agent(llm, planner=planner, memory=learned(args, Path(scratch) / "store"))
+        return await _run_all(agent, name, search, questions, args)
+
+
+async def _run_all(
+    agent: Agent, name: str, search: retrieval.Retrieval, questions, args
+) -> tuple[list[QuestionResult], dict[str, list[RoutingRecord]]]:
+    llm = agent.llm
     records: dict[str, list[RoutingRecord]] = {}
 
     async def system(q: hotpotqa.HotpotQuestion, run_id: str) -> Outcome:
@@ -174,6 +210,7 @@ def markdown(result: dict[str, Any]) -> str:
         "",
         f"Routers: {json.dumps(result['run']['routers'])}. Tuned: {result['run']['tuned']}.",
         "",
+        *_memory_line(result["run"].get("memory")),
         "| system | EM | F1 | tokens/q | rounds/q | AQS (model-judged) | tokens by role "
         "| routed tokens by role |",
         "|---|---|---|---|---|---|---|---|",
@@ -225,8 +262,34 @@ async def main_async(args: argparse.Namespace, llm: Model) -> dict[str, Any]:
             concurrency=args.concurrency,
             system_message="empty",
             routers={name: _router_info(router) for name, router in built.items()},
-            tuned=TUNED,
+            tuned=args.tuned,
+            memory=memory_info(args),
         ),
+    }
+
+
+def _memory_line(memory: dict[str, Any] | None) -> list[str]:
+    if not memory:
+        return []
+    return [
+        f"Shared memory also holds a learned memory, {memory['name']} (learned on "
+        f"{memory['learned_on']}, {memory['learning_tokens']} learning tokens, not counted "
+        f"below): up to {memory['recall_k']} items ({memory['recall_tokens']} tokens) recalled "
+        "per question; full context gives every role all of them.",
+        "",
+    ]
+
+
+def memory_info(args: argparse.Namespace) -> dict[str, Any] | None:
+    if args.memory is None:
+        return None
+    kept = json.loads((args.stores / f"{args.planner}+{args.memory}" / LEARNED).read_text())
+    return {
+        "name": args.memory,
+        "learned_on": f"questions 51-{50 + kept['n_learn']}",
+        "learning_tokens": kept["learning_tokens"],
+        "recall_k": args.recall_k,
+        "recall_tokens": args.recall_tokens,
     }
 
 
@@ -263,7 +326,14 @@ def main() -> None:
         default=None,
         help=f"ROLE=TOKENS for static and rcr, repeatable (default: {' '.join(BUDGET)})",
     )
+    ap.add_argument("--memory", choices=MEMORIES, default=None, help="a learned memory to route")
+    ap.add_argument("--stores", type=Path, default=Path("runs/stores"))
+    ap.add_argument("--recall-k", type=int, default=4, help="items recalled into the memory")
+    ap.add_argument("--recall-tokens", type=int, default=400, help="their most tokens")
     ap.add_argument("--out", type=Path, default=RESULTS / "routing.json")
+    ap.add_argument(
+        "--tuned", default=TUNED, help="what was tuned on which questions, for the results"
+    )
     args = ap.parse_args()
     args.budget = args.budget or list(BUDGET)
     args.runs = Path("runs") / f"routing-{time.strftime('%Y%m%d-%H%M%S')}"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -90,9 +91,15 @@ async def test_a_recovered_endpoint_is_probed_back_in():
             assert not p.stats()[0].healthy
         port = int(flaky_url.rsplit(":", 1)[1])
         with flaky.running(port=port):
-            await asyncio.sleep(0.3)  # past the back-off
-            await asyncio.gather(*(p.generate(f"r{i}") for i in range(4)))
+            # Probes run when a request picks an endpoint, once the back-off (doubled by any
+            # probe that failed while it was down) is over: keep asking, within a deadline
+            # far past max_backoff_s, so a slow machine cannot fail this by timing alone.
+            deadline = time.monotonic() + 10
+            while not p.stats()[0].healthy and time.monotonic() < deadline:
+                await p.generate("r")
+                await asyncio.sleep(FAST.poll_s)
             assert p.stats()[0].healthy
+            await asyncio.gather(*(p.generate(f"s{i}") for i in range(4)))
             assert flaky.completions >= 1  # used again
         await p.aclose()
 
