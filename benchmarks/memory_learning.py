@@ -36,6 +36,7 @@ from rich.console import Console
 from agentkit.agent import Agent, AgentResult
 from agentkit.evals import hotpotqa, report, retrieval
 from agentkit.evals.metrics import exact_match, f1
+from agentkit.evals.paired import paired_difference
 from agentkit.evals.provenance import run_info
 from agentkit.evals.systems import CODE_LLM
 from agentkit.llm import connect
@@ -196,8 +197,9 @@ async def system(
         "learning_tokens_per_question": round(learn_tokens / max(len(learn_qs), 1), 1),
         "cited_per_question": round(sum(len(r["cited"]) for r in rows) / n, 3),
         "errors": sum(r["error"] is not None for r in rows),
+        "f1_by_question": {r["id"]: r["f1"] for r in rows},
     }
-    console.print(tag, summary)
+    console.print(tag, {k: v for k, v in summary.items() if k != "f1_by_question"})
     return summary, memory
 
 
@@ -289,7 +291,12 @@ def targets(systems: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
         dt = s["tokens_per_question"] / max(base["tokens_per_question"], 1) - 1
         df = s["f1"] - base["f1"]
         met = (df >= 4 and dt <= 0.10) or (dt <= -0.30 and df >= 0)
-        out[name] = {"met": met, "detail": f"F1 {df:+.1f}, tokens {100 * dt:+.0f}%"}
+        ids = sorted(base["f1_by_question"])
+        gap = paired_difference(
+            [s["f1_by_question"][i] for i in ids], [base["f1_by_question"][i] for i in ids]
+        )
+        detail = f"F1 {df:+.1f}, tokens {100 * dt:+.0f}%; F1 per question: {gap.render()}"
+        out[name] = {"met": met, "detail": detail}
     return out
 
 

@@ -40,6 +40,7 @@ from memory_learning import LEARNED, MEMORIES, memory_for
 
 from agentkit import Agent
 from agentkit.evals import hotpotqa, retrieval
+from agentkit.evals.paired import paired_difference
 from agentkit.evals.provenance import run_info
 from agentkit.evals.runner import Outcome, QuestionResult, run_system, summarise
 from agentkit.evals.systems import CODE_LLM
@@ -182,16 +183,19 @@ def details(rows: list[QuestionResult], records: dict[str, list[RoutingRecord]],
     }
 
 
-def targets(systems: dict[str, dict[str, Any]]) -> dict[str, Any]:
+def targets(systems: dict[str, dict[str, Any]], f1s: dict[str, dict[str, float]]) -> dict[str, Any]:
+    """The bar, with the paired bootstrap interval of RCR's F1 minus full context's."""
     full, rcr = systems.get("full"), systems.get("rcr")
     if not full or not rcr:
         return {}
+    ids = sorted(f1s["full"])
+    gap = paired_difference([f1s["rcr"][i] for i in ids], [f1s["full"][i] for i in ids])
     saved = (
         1 - rcr["tokens_per_question"] / full["tokens_per_question"]
         if full["tokens_per_question"]
         else 0.0
     )
-    f1 = f"{rcr['f1']} vs {full['f1']}"
+    f1 = f"{rcr['f1']} vs {full['f1']}; rcr - full per question: {gap.render()}"
     return {
         "rcr_tokens_at_least_30pct_below_full": {
             "met": saved >= 0.30,
@@ -237,6 +241,7 @@ async def main_async(args: argparse.Namespace, llm: Model) -> dict[str, Any]:
     questions = hotpotqa.load(args.data, n=args.n)
     search = retrieval.build("bm25", "distractor", questions)
     systems: dict[str, dict[str, Any]] = {}
+    f1s: dict[str, dict[str, float]] = {}
     built = routers(args)
     t0 = time.perf_counter()
     for name in args.systems.split(","):
@@ -245,13 +250,14 @@ async def main_async(args: argparse.Namespace, llm: Model) -> dict[str, Any]:
         aqs = await judge(llm, name, rows, args.concurrency) if args.judge else []
         summary = summarise(name, rows).model_dump(exclude={"system"})
         systems[name] = {**summary, **details(rows, records, aqs)}
+        f1s[name] = {row.id: row.f1 for row in rows}
     return {
         "n": len(questions),
         "model": args.model,
         "planner": args.planner,
         "setting": "distractor",
         "systems": systems,
-        "targets": targets(systems),
+        "targets": targets(systems, f1s),
         "total_wall_s": round(time.perf_counter() - t0, 1),
         "per_question_jsonl": str(args.runs),
         "run": run_info(
