@@ -20,7 +20,7 @@ def test_a_clear_gain_has_an_interval_above_zero_around_its_mean():
 def test_two_answers_of_fifty_are_not_a_difference():
     """What two runs of the same system differed by: 2 answers, 4 F1 points."""
     baseline = [1.0] * 20 + [0.0] * 30
-    system = [0.0, 0.0] + baseline[2:]
+    system = [0.0, 0.0, *baseline[2:]]
     d = paired_difference(system, baseline)
     assert d.mean == pytest.approx(-0.04)
     assert d.low < d.mean < d.high

@@ -371,3 +371,19 @@ def test_session_routes_learned_notes_to_the_planner():
     prompt = session.with_context("PROMPT", "planner", "plan")
     assert prompt == "Notes:\n- search each entity by name\n\nPROMPT"
     assert ctx.routing[0].items == [1]
+
+
+@pytest.mark.parametrize("name", ["full", "rcr"])
+async def test_learned_notes_reach_every_role_in_full_context_and_only_the_planner_in_rcr(name):
+    """What benchmarks/routing.py --memory measures: notes recalled for the run are items of
+    its shared memory; full context hands them to the solver too, RCR spends the solver's
+    budget on evidence."""
+    note = "Search each entity by name, then the fact the question asks about."
+    model = _rewoo_model(["CSU Long Beach"])
+    ctx = RunContext(llm=model, run_id="r", tools=ToolRegistry(_tools()), notes=f"Notes:\n- {note}")
+    router = make_router(name, budgets={"solver": 30}, embedder=HashingEmbedder(dim=256))
+    await ReWOO(router=router).run(QUESTION, ctx)
+    prompts = {c.info.labels.role: c.messages[-1].content for c in model.calls}
+    assert note in prompts["planner"]
+    assert (note in prompts["solver"]) == (name == "full")
+    assert "Spielberg" in prompts["solver"]  # evidence reaches the solver either way
