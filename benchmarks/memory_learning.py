@@ -153,6 +153,11 @@ async def system(
             f"{store.path} was learned on {learned_before.get('n_learn')} questions, not "
             f"{len(learn_qs)}: pass that --n-learn, or another --stores folder"
         )
+    if not learned_before and any(store.collection(c).count() for c in store.collections()):
+        raise SystemExit(  # learning again would add to what an interrupted run learned
+            f"{store.path} holds items from a learning run that did not finish: remove that "
+            "folder to learn again"
+        )
     if learned_before:
         console.print(f"{tag}: reusing the store learned earlier in {store.path}")
     elif memory is not None:
