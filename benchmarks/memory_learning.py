@@ -141,7 +141,8 @@ async def system(
 ) -> tuple[dict[str, Any], Memory | None]:
     tag = f"{planner_name}+{memory_name}"
     embedder = SentenceTransformerEmbedder()
-    store = VectorStore.open(stores / tag, embedder) if stores else VectorStore(embedder)
+    kept = stores / tag if stores and memory_name != "none" else None  # none keeps nothing
+    store = VectorStore.open(kept, embedder) if kept else VectorStore(embedder)
     learned_before = _learned(store)
     memory = memory_for(memory_name, store)
     planner, helper = planner_for(planner_name)
@@ -153,7 +154,7 @@ async def system(
             f"{store.path} was learned on {learned_before.get('n_learn')} questions, not "
             f"{len(learn_qs)}: pass that --n-learn, or another --stores folder"
         )
-    if not learned_before and any(store.collection(c).count() for c in store.collections()):
+    if not learned_before and _items(store):
         raise SystemExit(  # learning again would add to what an interrupted run learned
             f"{store.path} holds items from a learning run that did not finish: remove that "
             "folder to learn again"
@@ -174,9 +175,9 @@ async def system(
             batch = list(enumerate(learn_qs))[start : start + concurrency]
             learn_tokens += sum(await asyncio.gather(*(learn_one(i, q) for i, q in batch)))
         console.print(f"{tag}: learned in {time.perf_counter() - t0:.0f}s, {learn_tokens} tokens")
-        if stores:
+        if kept:
             meta = {"learning_tokens": learn_tokens, "n_learn": len(learn_qs)}
-            atomic_write_text(stores / tag / LEARNED, json.dumps(meta))
+            atomic_write_text(kept / LEARNED, json.dumps(meta))
 
     async def test_one(i: int, q: hotpotqa.HotpotQuestion) -> dict[str, Any]:
         async with sem:
@@ -196,7 +197,7 @@ async def system(
         "tokens_per_question": round(tokens, 1),
         "memory_tokens_per_question": round(memory_tokens, 1),
         "other_tokens_per_question": round(tokens - memory_tokens, 1),
-        "items": sum(store.collection(c).count() for c in store.collections()),
+        "items": _items(store),
         "retrieval_ms": round(statistics.fmean(r["retrieval_ms"] for r in rows), 2),
         "learning_tokens": learn_tokens,
         "learning_tokens_per_question": round(learn_tokens / max(len(learn_qs), 1), 1),
@@ -210,6 +211,10 @@ async def system(
 
 LEARNED = "learned.json"
 """beside a kept store: what learning it cost (a store with it is reused, not relearned)"""
+
+
+def _items(store: VectorStore) -> int:
+    return sum(store.collection(c).count() for c in store.collections())
 
 
 def _learned(store: VectorStore) -> dict[str, Any]:
