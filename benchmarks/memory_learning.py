@@ -36,7 +36,7 @@ from rich.console import Console
 from agentkit.agent import Agent, AgentResult
 from agentkit.evals import hotpotqa, report, retrieval
 from agentkit.evals.metrics import exact_match, f1
-from agentkit.evals.paired import paired_difference
+from agentkit.evals.paired import paired_by_question
 from agentkit.evals.provenance import run_info
 from agentkit.evals.systems import CODE_LLM
 from agentkit.llm import connect
@@ -301,10 +301,7 @@ def targets(systems: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
         dt = s["tokens_per_question"] / max(base["tokens_per_question"], 1) - 1
         df = s["f1"] - base["f1"]
         met = (df >= 4 and dt <= 0.10) or (dt <= -0.30 and df >= 0)
-        ids = sorted(base["f1_by_question"])
-        gap = paired_difference(
-            [s["f1_by_question"][i] for i in ids], [base["f1_by_question"][i] for i in ids]
-        )
+        gap = paired_by_question(s["f1_by_question"], base["f1_by_question"])
         detail = f"F1 {df:+.1f}, tokens {100 * dt:+.0f}%; F1 per question: {gap.render()}"
         out[name] = {"met": met, "detail": detail}
     return out

@@ -40,7 +40,7 @@ from memory_learning import LEARNED, MEMORIES, memory_for
 
 from agentkit import Agent
 from agentkit.evals import hotpotqa, retrieval
-from agentkit.evals.paired import paired_difference
+from agentkit.evals.paired import paired_by_question
 from agentkit.evals.provenance import run_info
 from agentkit.evals.runner import Outcome, QuestionResult, run_system, summarise
 from agentkit.evals.systems import CODE_LLM
@@ -188,8 +188,7 @@ def targets(systems: dict[str, dict[str, Any]], f1s: dict[str, dict[str, float]]
     full, rcr = systems.get("full"), systems.get("rcr")
     if not full or not rcr:
         return {}
-    ids = sorted(f1s["full"])
-    gap = paired_difference([f1s["rcr"][i] for i in ids], [f1s["full"][i] for i in ids])
+    gap = paired_by_question(f1s["rcr"], f1s["full"])
     saved = (
         1 - rcr["tokens_per_question"] / full["tokens_per_question"]
         if full["tokens_per_question"]

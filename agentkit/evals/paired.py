@@ -9,7 +9,7 @@ gap is larger than the questions' own spread.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 from pydantic import BaseModel
@@ -62,4 +62,17 @@ def paired_difference(
     ).confidence_interval
     return Difference(
         mean=mean, low=float(ci.low), high=float(ci.high), confidence=confidence, n=len(d)
+    )
+
+
+def paired_by_question(
+    system: Mapping[str, float], baseline: Mapping[str, float], *, confidence: float = 0.95
+) -> Difference:
+    """`paired_difference` of scores keyed by question id; both must cover the same ids."""
+    if system.keys() != baseline.keys():
+        missing = sorted(set(system) ^ set(baseline))
+        raise ConfigError(f"paired scores need the same questions; not in both: {missing[:5]}")
+    ids = sorted(baseline)
+    return paired_difference(
+        [system[i] for i in ids], [baseline[i] for i in ids], confidence=confidence
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from agentkit.errors import ConfigError
-from agentkit.evals.paired import paired_difference
+from agentkit.evals.paired import paired_by_question, paired_difference
 
 
 def test_a_clear_gain_has_an_interval_above_zero_around_its_mean():
@@ -39,3 +39,11 @@ def test_unpaired_or_empty_scores_are_refused():
         paired_difference([1.0, 0.0], [1.0])
     with pytest.raises(ConfigError, match="no questions"):
         paired_difference([], [])
+
+
+def test_scores_keyed_by_question_are_paired_by_id_not_by_order():
+    system = {"q2": 1.0, "q1": 0.0, "q3": 0.5}
+    baseline = {"q1": 0.0, "q3": 0.5, "q2": 0.0}
+    assert paired_by_question(system, baseline) == paired_difference([0, 1, 0.5], [0, 0, 0.5])
+    with pytest.raises(ConfigError, match="not in both: \\['q4'\\]"):
+        paired_by_question({**system, "q4": 1.0}, baseline)
