@@ -86,18 +86,17 @@ def planner_for(kind: str, router: Router | None) -> Planner:
     return CodeAgents(router=router) if kind == "codeagents" else ReWOO(router=router)
 
 
+def _kept(args: argparse.Namespace) -> Path:
+    """Where memory_learning.py --stores kept the learned store for this planner and memory."""
+    return args.stores / f"{args.planner}+{args.memory}"
+
+
 def learned(args: argparse.Namespace, scratch: Path) -> Memory | None:
     """A copy (in `scratch`) of the learned memory --memory names, recalling --recall-k items
     within --recall-tokens; None without --memory."""
     if args.memory is None:
         return None
-    kept = args.stores / f"{args.planner}+{args.memory}"
-    if not (kept / LEARNED).exists():
-        raise SystemExit(
-            f"no learned store in {kept}: run benchmarks/memory_learning.py --planners "
-            f"{args.planner} --systems {args.memory} --stores {args.stores} first"
-        )
-    shutil.copytree(kept, scratch, ignore=shutil.ignore_patterns("*.lock"))
+    shutil.copytree(_kept(args), scratch, ignore=shutil.ignore_patterns("*.lock"))
     store = VectorStore.open(scratch, SentenceTransformerEmbedder())
     settings = {"top_k": args.recall_k, "max_tokens": args.recall_tokens}
     return memory_for(args.memory, store, settings)
@@ -288,7 +287,7 @@ def _memory_line(memory: dict[str, Any] | None) -> list[str]:
 def memory_info(args: argparse.Namespace) -> dict[str, Any] | None:
     if args.memory is None:
         return None
-    kept = json.loads((args.stores / f"{args.planner}+{args.memory}" / LEARNED).read_text())
+    kept = json.loads((_kept(args) / LEARNED).read_text())
     return {
         "name": args.memory,
         "learned_on": f"questions 51-{50 + kept['n_learn']}",
@@ -341,6 +340,11 @@ def main() -> None:
     )
     args = ap.parse_args()
     args.budget = args.budget or list(BUDGET)
+    if args.memory and not (_kept(args) / LEARNED).exists():  # before a server is started
+        raise SystemExit(
+            f"no learned store in {_kept(args)}: run benchmarks/memory_learning.py --planners "
+            f"{args.planner} --systems {args.memory} --stores {args.stores} first"
+        )
     args.runs = Path("runs") / f"routing-{time.strftime('%Y%m%d-%H%M%S')}"
     args.runs.mkdir(parents=True, exist_ok=True)
     llm = connect(args.model, system="")
