@@ -1,5 +1,5 @@
 """`agentkit memory ls|search|show|rm|export|import`: the learned memories in a store folder
-(the Handbook, ReasoningBank and ArcMemo collections of agentkit.memory.learned)."""
+(the Handbook, ReasoningBank, ArcMemo and Exemplars collections of agentkit.memory.learned)."""
 
 from __future__ import annotations
 
@@ -16,11 +16,13 @@ from agentkit.errors import ConfigError
 from agentkit.memory.learned import manage
 
 memory_app = typer.Typer(
-    help="Learned memories (handbook, ReasoningBank, ArcMemo) in a store folder.",
+    help="Learned memories (handbook, ReasoningBank, ArcMemo, exemplars) in a store folder.",
     no_args_is_help=True,
 )
 StoreArg = Annotated[Path, typer.Argument(help="the memory store's folder")]
-KindOpt = Annotated[str | None, typer.Option("--kind", help="handbook, reasoning_bank or arcmemo")]
+KindOpt = Annotated[
+    str | None, typer.Option("--kind", help="handbook, reasoning_bank, arcmemo or exemplars")
+]
 JsonOpt = Annotated[bool, typer.Option("--json", help="print JSON")]
 
 

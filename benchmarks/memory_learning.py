@@ -7,7 +7,9 @@ plane? Same model, same BM25 search, one run.
 For each planner and memory: learn on questions 51-200 of the shipped set (each question run
 with the memory as it stands, then learned from: the memory grows online), then answer
 questions 1-50 with the memory frozen. Reported per system: EM, F1, tokens per question
-split into injected memory tokens and the rest, memory size, retrieval ms, learning tokens.
+split into injected memory tokens and the rest, seconds per question, memory size, retrieval
+ms, learning tokens. The same run also answers the test questions with `direct` (one
+retrieval with the question, one call): the reference a planner with memory has to pass.
 `--matts N`: on the first N test questions, MaTTS parallel (k=3 rollouts with the
 ReasoningBank learned above, self-contrast, vote) against plain best-of-3 (no memory), at
 temperature 0.7 so the rollouts differ, each with its token cost.
@@ -18,7 +20,11 @@ learned there before is reused, so another test, or benchmarks/routing.py --memo
 it without learning again).
 Systems: none | handbook | rb_self (ReasoningBank, judged by the model) | rb_gold (judged
 by the gold answer) | arcmemo (lessons and concepts, from runs the gold answer verifies) |
-all (the three, self-judged, one cap).
+exemplars (the plans of runs the gold answer verifies, as worked examples) | all (handbook,
+ReasoningBank and ArcMemo, self-judged, one cap).
+
+`--dev` tunes without touching the test questions: learn on questions 101-200 and test on
+51-100 (both from the learning split), stores kept apart in STORES/dev.
 """
 
 from __future__ import annotations
@@ -35,14 +41,17 @@ from rich.console import Console
 
 from agentkit.agent import Agent, AgentResult
 from agentkit.evals import hotpotqa, report, retrieval
+from agentkit.evals import systems as eval_systems
 from agentkit.evals.metrics import exact_match, f1
 from agentkit.evals.paired import paired_by_question
 from agentkit.evals.provenance import run_info
+from agentkit.evals.runner import run_system, summarise
 from agentkit.evals.systems import CODE_LLM
 from agentkit.llm import connect
 from agentkit.memory.learned import (
     ArcMemo,
     Episode,
+    Exemplars,
     GoldJudge,
     Handbook,
     Memories,
@@ -58,7 +67,7 @@ from agentkit.tools import llm_tool
 
 RESULTS = Path(__file__).parent / "results"
 MODEL = "qwen2.5-coder-1.5b"
-SYSTEMS = ("none", "handbook", "rb_self", "rb_gold", "arcmemo", "all")
+SYSTEMS = ("none", "handbook", "rb_self", "rb_gold", "arcmemo", "exemplars", "all")
 MEMORIES = SYSTEMS[1:]
 console = Console()
 
@@ -80,6 +89,7 @@ def memory_for(
         "rb_self": (ReasoningBank, None),
         "rb_gold": (ReasoningBank, gold_judge()),
         "arcmemo": (ArcMemo, gold_judge()),
+        "exemplars": (Exemplars, gold_judge()),
     }[name]
     chosen = MemorySettings.model_validate({**kind.defaults, **(settings or {})})
     return kind(store, judge=judge, settings=chosen)
@@ -109,7 +119,7 @@ async def _run(agent: Agent, q: hotpotqa.HotpotQuestion, search: Any, helper: An
     return await agent.run(q.question, run_id=rid, tools=[search.tool(q), helper])
 
 
-def _row(q: hotpotqa.HotpotQuestion, res: AgentResult) -> dict[str, Any]:
+def _row(q: hotpotqa.HotpotQuestion, res: AgentResult, wall_s: float) -> dict[str, Any]:
     mem = res.memory
     return {
         "id": q.id,
@@ -123,6 +133,7 @@ def _row(q: hotpotqa.HotpotQuestion, res: AgentResult) -> dict[str, Any]:
         "retrieval_ms": mem.retrieval_ms if mem else 0.0,
         "cited": mem.cited if mem else [],
         "items": mem.names if mem else [],
+        "wall_s": round(wall_s, 3),
         "plan": res.plan,
         "error": res.error,
     }
@@ -181,7 +192,9 @@ async def system(
 
     async def test_one(i: int, q: hotpotqa.HotpotQuestion) -> dict[str, Any]:
         async with sem:
-            return _row(q, await _run(agent, q, search, helper, f"{tag}-test-{i}"))
+            t0 = time.perf_counter()
+            res = await _run(agent, q, search, helper, f"{tag}-test-{i}")
+            return _row(q, res, time.perf_counter() - t0)
 
     rows = list(await asyncio.gather(*(test_one(i, q) for i, q in enumerate(test_qs))))
     with (out / f"{tag}.jsonl").open("w", encoding="utf-8") as fh:
@@ -197,6 +210,7 @@ async def system(
         "tokens_per_question": round(tokens, 1),
         "memory_tokens_per_question": round(memory_tokens, 1),
         "other_tokens_per_question": round(tokens - memory_tokens, 1),
+        "wall_s_per_question": round(statistics.fmean(r["wall_s"] for r in rows), 2),
         "items": _items(store),
         "retrieval_ms": round(statistics.fmean(r["retrieval_ms"] for r in rows), 2),
         "learning_tokens": learn_tokens,
@@ -207,6 +221,26 @@ async def system(
     }
     console.print(tag, {k: v for k, v in summary.items() if k != "f1_by_question"})
     return summary, memory
+
+
+async def reference(
+    llm: Any, test_qs: list[hotpotqa.HotpotQuestion], search: Any, out: Path, concurrency: int
+) -> dict[str, Any]:
+    """`direct` (one retrieval with the question, one call) on the test questions."""
+    system = eval_systems.build("direct", llm, search)
+    rows = await run_system(
+        "direct", system, test_qs, llm.ledger, concurrency=concurrency, jsonl=out / "direct.jsonl"
+    )
+    s = summarise("direct", rows)
+    summary = {
+        "em": s.em,
+        "f1": s.f1,
+        "tokens_per_question": round(s.tokens_per_question, 1),
+        "wall_s_per_question": round(s.wall_s_per_question, 2),
+        "f1_by_question": {r.id: r.f1 for r in rows},
+    }
+    console.print("direct", {k: v for k, v in summary.items() if k != "f1_by_question"})
+    return summary
 
 
 LEARNED = "learned.json"
@@ -263,15 +297,23 @@ async def matts(
 
 def markdown(result: dict[str, Any]) -> str:
     head = (
-        "| system | EM | F1 | tokens/q | memory tokens/q | other tokens/q | items | "
-        "retrieval ms | learning tokens/q | cited/q |\n|---|---|---|---|---|---|---|---|---|---|\n"
+        "| system | EM | F1 | tokens/q | memory tokens/q | other tokens/q | s/q | items | "
+        "retrieval ms | learning tokens/q | cited/q |\n" + "|---" * 11 + "|\n"
     )
     rows = "".join(
         f"| {k} | {s['em']} | {s['f1']} | {s['tokens_per_question']} | "
-        f"{s['memory_tokens_per_question']} | {s['other_tokens_per_question']} | {s['items']} | "
-        f"{s['retrieval_ms']} | {s['learning_tokens_per_question']} | {s['cited_per_question']} |\n"
+        f"{s['memory_tokens_per_question']} | {s['other_tokens_per_question']} | "
+        f"{s.get('wall_s_per_question', '')} | {s['items']} | {s['retrieval_ms']} | "
+        f"{s['learning_tokens_per_question']} | {s['cited_per_question']} |\n"
         for k, s in result["systems"].items()
     )
+    ref = result.get("reference")
+    if ref:
+        rows += (
+            f"| direct (reference: one retrieval, one call) | {ref['em']} | {ref['f1']} | "
+            f"{ref['tokens_per_question']} | 0 | {ref['tokens_per_question']} | "
+            f"{ref['wall_s_per_question']} | 0 | 0 | 0 | 0 |\n"
+        )
     text = f"# Learned memories on HotpotQA\n\n{result['title']}\n\n{head}{rows}"
     if result.get("matts"):
         text += "\n## MaTTS parallel k=3 vs best-of-3\n\n| | EM | F1 | rollout tokens/q | "
@@ -308,8 +350,12 @@ def targets(systems: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
 
 
 async def main_async(args: argparse.Namespace) -> dict[str, Any]:
-    learn_qs = hotpotqa.load(None, n=args.n_learn, offset=50)
-    test_qs = hotpotqa.load(None, n=args.n_test)
+    first_test, first_learn = (50, 100) if args.dev else (0, 50)  # --dev: within 51-200
+    if args.n_test > 50 or args.n_learn > 200 - first_learn:
+        raise SystemExit(f"at most 50 test and {200 - first_learn} learning questions here")
+    learn_qs = hotpotqa.load(None, n=args.n_learn, offset=first_learn)
+    test_qs = hotpotqa.load(None, n=args.n_test, offset=first_test)
+    stores = args.stores / "dev" if args.dev and args.stores else args.stores
     runs = Path("runs") / f"memory-learning-{time.strftime('%Y%m%d-%H%M%S')}"
     runs.mkdir(parents=True, exist_ok=True)
     llm = connect(args.model, system="")
@@ -321,7 +367,7 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
             for memory_name in args.systems.split(","):
                 summary, memory = await system(
                     llm, planner_name, memory_name, learn_qs, test_qs, search, runs,
-                    args.concurrency, args.stores,
+                    args.concurrency, stores,
                 )  # fmt: skip
                 systems[f"{planner_name}+{memory_name}"] = summary
                 if isinstance(memory, ReasoningBank) and memory_name == "rb_self":
@@ -335,11 +381,15 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
             "targets": targets(systems),
             "per_question_jsonl": str(runs),
         }
+        if args.reference:
+            result["reference"] = await reference(llm, test_qs, search, runs, args.concurrency)
         if args.matts and "rewoo" in banks:
             result["matts"] = await matts(llm, banks["rewoo"], test_qs[: args.matts], search)
         result["title"] = (
-            f"learn on questions 51-{50 + len(learn_qs)}, test on 1-{len(test_qs)} of the shipped "
-            f"HotpotQA dev set, distractor, BM25, {args.model}"
+            f"learn on questions {first_learn + 1}-{first_learn + len(learn_qs)}, test on "
+            f"{first_test + 1}-{first_test + len(test_qs)} of the shipped HotpotQA dev set"
+            f"{' (--dev: both from the learning split)' if args.dev else ''}, distractor, BM25, "
+            f"{args.model}"
         )
         result["run"] = run_info(model=args.model, concurrency=args.concurrency, search=search.note)
         return result
@@ -356,8 +406,19 @@ def main() -> None:
     ap.add_argument("--matts", type=int, default=10, help="test questions for MaTTS (0: skip)")
     ap.add_argument("--concurrency", type=int, default=8)
     ap.add_argument("--model", default=MODEL)
+    ap.add_argument(
+        "--no-reference",
+        dest="reference",
+        action="store_false",
+        help="skip the direct reader's row (one retrieval, one call) on the test questions",
+    )
     ap.add_argument("--out", type=Path, default=RESULTS)
     ap.add_argument("--name", default="memory_learning", help="result files' name in --out")
+    ap.add_argument(
+        "--dev",
+        action="store_true",
+        help="learn on questions 101-200, test on 51-100: for tuning, never the test questions",
+    )
     ap.add_argument(
         "--stores",
         type=Path,
@@ -376,6 +437,9 @@ def main() -> None:
     atomic_write_text(args.out / f"{args.name}.json", json.dumps(result, indent=1))
     atomic_write_text(args.out / f"{args.name}.md", markdown(result))
     points = [(k, s["tokens_per_question"], s["f1"]) for k, s in result["systems"].items()]
+    if result.get("reference"):
+        ref = result["reference"]
+        points.append(("direct (reference)", ref["tokens_per_question"], ref["f1"]))
     report.plot_points(
         points, args.out / f"{args.name}.png", result["title"], "tokens per question", "F1"
     )

@@ -3,6 +3,7 @@
 - `Handbook`: behaviours (`behavior_name: instruction`), Metacognitive Reuse.
 - `ReasoningBank`: judged items (title, description, content), with MaTTS (`scaling`).
 - `ArcMemo`: lessons (situation -> suggestion) and parametric concepts, from solved runs.
+- `Exemplars`: the plans of runs judged right, recalled as worked examples (ExpeL).
 - `Memories`: several as one (one judgement, one token cap).
 
 All share one write path (`learn(Episode, llm)`, `learn_file(jsonl, llm)`) and one read
@@ -15,6 +16,7 @@ from .base import LearnedMemory, LearnReport
 from .calls import ROLE
 from .combined import Memories
 from .episode import Episode, read_episodes
+from .exemplars import Exemplars
 from .handbook import Handbook
 from .inject import Candidate, Recall, pack
 from .items import ItemMeta, Parameter, Provenance
@@ -23,7 +25,12 @@ from .protocol import Memory
 from .reasoning_bank import ReasoningBank
 from .settings import MemorySettings
 
-KINDS = {"handbook": Handbook, "reasoning_bank": ReasoningBank, "arcmemo": ArcMemo}
+KINDS = {
+    "handbook": Handbook,
+    "reasoning_bank": ReasoningBank,
+    "arcmemo": ArcMemo,
+    "exemplars": Exemplars,
+}
 """Each kind by its default collection name."""
 
 __all__ = [
@@ -32,6 +39,7 @@ __all__ = [
     "ArcMemo",
     "Candidate",
     "Episode",
+    "Exemplars",
     "GoldJudge",
     "Handbook",
     "ItemMeta",

@@ -73,6 +73,8 @@ class LearnedMemory(ABC):
     collection_name: ClassVar[str]
     templates: ClassVar[dict[str, tuple[str, ...]]]
     defaults: ClassVar[dict[str, object]] = {}
+    notes_template: ClassVar[str] = "notes"
+    """the template of the block a run is given ({items}), overridable like the others"""
 
     def __init__(
         self,
@@ -84,13 +86,14 @@ class LearnedMemory(ABC):
         prompt_templates: Mapping[str, str] | None = None,
     ) -> None:
         """`judge` labels runs (default: the model itself); `settings` default to the kind's
-        own; `prompt_templates` replaces any of the kind's templates or "notes" ({items})."""
+        own; `prompt_templates` replaces any of the kind's templates or its notes block's
+        (`notes_template`, filled with {items})."""
         self.store = store
         self.name = collection or self.collection_name
         self.items: Collection[ItemMeta] = store.collection(self.name, ItemMeta)
         self.judge: Judge = judge or SelfJudge()
         self.settings = settings or MemorySettings.model_validate(self.defaults)
-        fields = {**self.templates, "notes": ("items",)}
+        fields = {**self.templates, self.notes_template: ("items",)}
         owner = type(self).__name__
         self.prompts = PromptTemplates(owner, "agentkit.memory.learned", fields, prompt_templates)
 
@@ -208,7 +211,7 @@ class LearnedMemory(ABC):
         t0 = time.perf_counter()
         found = await self.candidates(task, Calls(llm, run_id))
         cap = notes_cap(self.settings.max_tokens, self.settings.budget_share, run_limit)
-        result = pack(found, cap, llm.tokenizer.count_text, self.prompts["notes"])
+        result = pack(found, cap, llm.tokenizer.count_text, self.prompts[self.notes_template])
         result.retrieval_ms = (time.perf_counter() - t0) * 1e3
         return result
 

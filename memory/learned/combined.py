@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from pathlib import Path
 
 from agentkit.errors import ConfigError
@@ -64,8 +64,9 @@ class Memories:
         t0 = time.perf_counter()
         found = [c for m in self.members for c in await m.candidates(task, Calls(llm, run_id))]
         cap = notes_cap(self.max_tokens, self.budget_share, run_limit)
-        notes: Mapping[str, str] = self.members[0].prompts
-        result = pack(found, cap, llm.tokenizer.count_text, notes["notes"])
+        first = self.members[0]
+        header = first.prompts[first.notes_template]
+        result = pack(found, cap, llm.tokenizer.count_text, header)
         result.retrieval_ms = (time.perf_counter() - t0) * 1e3
         return result
 

@@ -13,7 +13,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-Kind = Literal["behavior", "reasoning", "lesson", "concept"]
+Kind = Literal["behavior", "reasoning", "lesson", "concept", "exemplar"]
 Judge = Literal["self", "gold", "none"]
 Outcome = Literal["success", "failure", "unknown"]
 
@@ -49,7 +49,8 @@ class ItemMeta(BaseModel):
     """An item's fields. Which are filled depends on the kind: a behaviour has `name` and
     `content` (its instruction); a ReasoningBank item `title`, `description`, `content`; an
     ArcMemo lesson `situation` and `content` (the suggestion); a concept `name`,
-    `concept_kind`, `parameters`, `cues` and `notes`."""
+    `concept_kind`, `parameters`, `cues` and `notes`; an exemplar `situation` (the question)
+    and `content` (the plan that answered it)."""
 
     kind: Kind
     name: str = ""
@@ -77,6 +78,8 @@ class ItemMeta(BaseModel):
             return f"{self.title}: {self.description} {self.content}".strip()
         if self.kind == "lesson":
             return f"When {self.situation}: {self.content}"
+        if self.kind == "exemplar":
+            return f"Question: {self.situation}\n{self.content}"
         params = ", ".join(f"{p.name}: {p.type}" if p.type else p.name for p in self.parameters)
         kind = f" [{self.concept_kind}]" if self.concept_kind else ""
         lines = [f"{self.name}({params}){kind}"]

@@ -13,6 +13,7 @@ from agentkit.memory.learned import (
     ArcMemo,
     Candidate,
     Episode,
+    Exemplars,
     GoldJudge,
     Handbook,
     ItemMeta,
@@ -232,6 +233,51 @@ async def test_arcmemo_selects_by_one_model_call_over_the_names():
 
 
 # -- injection under a budget --------------------------------------------------------------
+# -- exemplars ----------------------------------------------------------------------------
+def gold(threshold=1.0):
+    return GoldJudge(lambda p, g: float(p == g), threshold=threshold)
+
+
+async def test_exemplars_keep_a_right_runs_question_and_steps_at_no_model_cost():
+    llm, ex = scripted(), Exemplars(store(), judge=gold())
+    right = episode(id="q1", gold=RUN["answer"])
+    report = await ex.learn(right, llm)
+    assert llm.calls == [] and report.tokens == 0 and report.problems == []
+    [item] = ex.all()
+    assert item.metadata.situation == RUN["question"]
+    assert item.metadata.content == "#E1 = search[Jaws director]\n#E2 = search[#E1 university]"
+    assert item.metadata.provenance.outcome == "success"
+    again = await ex.learn(episode(run_id="r2", id="q1", gold=RUN["answer"]), llm)
+    assert again.merged == report.added  # one item per question: the run adds provenance
+    assert ex.all()[0].metadata.provenance.run_ids == ["r1", "r2"]
+    wrong = await ex.learn(episode(run_id="r3", gold="Yale"), llm)
+    assert wrong.added == wrong.merged == [] and len(ex.all()) == 1
+
+
+@pytest.mark.parametrize(
+    ("plan", "problem"),
+    [(None, "no plan"), ("#E1 = search[" + "x" * 700 + "]", "over max_chars")],
+)
+async def test_exemplars_drop_a_run_without_a_usable_plan_with_a_reason(plan, problem):
+    ex = Exemplars(store(), judge=gold())
+    report = await ex.learn(episode(plan=plan, gold=RUN["answer"]), scripted())
+    assert ex.all() == [] and problem in report.problems[0]
+
+
+async def test_an_agent_plans_after_the_closest_worked_example():
+    llm, ex = scripted(), Exemplars(store(), judge=gold())
+    await ex.learn(episode(gold=RUN["answer"]), llm)
+    corpus = Corpus.from_hotpot([("Jaws", ["Jaws is a 1975 film directed by Steven Spielberg."])])
+    agent = Agent(llm, tools=[search_tool(corpus)], memory=ex)
+    result = await agent.run("Which school did the director of Alien attend?", run_id="new")
+    plan_call = next(c for c in llm.calls if c.info.labels.role == "planner")
+    notes = plan_call.prompt.split("\n\n")[0]
+    assert notes.startswith("Plans that answered similar questions")
+    assert RUN["question"] in notes and "#E2 = search[#E1 university]" in notes
+    assert "Find the director" not in notes  # the steps, not their prose
+    assert result.memory.names == [RUN["question"]] and result.memory.tokens > 0
+
+
 def candidate(label, relevance, words):
     meta = ItemMeta(kind="behavior", name=label, content=" ".join(["w"] * words))
     return Candidate(id=label, memory="handbook", meta=meta, relevance=relevance)
