@@ -1,12 +1,20 @@
 """Learned memories on a real model: learn from a few HotpotQA runs with Qwen2.5-Coder-1.5B
-and the embedded MiniLM, then a new run is given the items, and its plan may cite them."""
+and the embedded MiniLM, then a new run is given the items, and its plan may cite them; a
+real plan kept as a worked example is given to the next run's planner."""
 
 import json
 
 import pytest
 
 from agentkit import Agent, ReWOO
-from agentkit.memory.learned import Handbook, Memories, ReasoningBank
+from agentkit.memory.learned import (
+    Episode,
+    Exemplars,
+    Handbook,
+    Judgement,
+    Memories,
+    ReasoningBank,
+)
 from agentkit.memory.lexical import Corpus
 from agentkit.memory.store import SentenceTransformerEmbedder, VectorStore
 from agentkit.tools import llm_tool, search_tool
@@ -44,3 +52,26 @@ async def test_learn_from_real_runs_then_recall_and_cite(qwen_llm, hotpot_path, 
     assert all(r.metadata.provenance.run_ids for r in items)
     assert sum(r.metadata.provenance.uses for r in items) >= len(use.items)
     print("injected:", use.names, "cited:", use.cited, "tokens:", use.tokens)
+
+
+async def test_a_real_plan_kept_as_an_exemplar_guides_the_next_plan(
+    qwen_llm, hotpot_path, tmp_path
+):
+    first, second = _questions(hotpot_path, 2)
+    right = Judgement(success=True, judge="gold")  # judging is tested above; here: the plan
+    with VectorStore.open(tmp_path / "memory", SentenceTransformerEmbedder()) as store:
+        examples = Exemplars(store)
+        agent = Agent(qwen_llm, planner=ReWOO(plan_tokens=200), memory=examples)
+        tools = [search_tool(Corpus.from_hotpot(first["context"])), llm_tool()]
+        result = await agent.run(first["question"], tools=tools)
+        episode = Episode.from_record(result.model_dump(mode="json"))
+        report = await examples.learn(episode, qwen_llm, judgement=right)
+        [kept] = examples.all()
+        assert report.added == [kept.id] and report.tokens == 0
+        assert kept.metadata.content.startswith("#E1 = ")  # steps only, no "Plan:" prose
+
+        tools = [search_tool(Corpus.from_hotpot(second["context"])), llm_tool()]
+        result = await agent.run(second["question"], tools=tools)
+    assert result.ok and result.plan  # the real planner still writes a usable plan
+    assert result.memory is not None and result.memory.items == [kept.id]
+    assert 0 < result.memory.tokens < result.usage["planner"].usage.prompt_tokens
