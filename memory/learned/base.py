@@ -47,6 +47,9 @@ if TYPE_CHECKING:  # FAISS loads with the store itself, not with `import agentki
 
 log = logging.getLogger(__name__)
 
+PACKAGE = "agentkit.memory.learned"
+"""where the memories' prompt templates live"""
+
 UNREADABLE = (
     MalformedMemoryError,
     StructuredOutputError,
@@ -95,7 +98,7 @@ class LearnedMemory(ABC):
         self.settings = settings or MemorySettings.model_validate(self.defaults)
         fields = {**self.templates, self.notes_template: ("items",)}
         owner = type(self).__name__
-        self.prompts = PromptTemplates(owner, "agentkit.memory.learned", fields, prompt_templates)
+        self.prompts = PromptTemplates(owner, PACKAGE, fields, prompt_templates)
 
     # -- write path ------------------------------------------------------------------------
     async def learn(

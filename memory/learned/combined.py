@@ -2,7 +2,8 @@
 
 `Memories(Handbook(store), ReasoningBank(store), ArcMemo(store))` judges each run once and
 passes the judgement to every member (so a run costs one judge call, not three), and packs
-the members' candidates together, so the cap drops the least relevant item of any kind.
+the members' candidates together under the general notes header (exemplars among them are
+notes too), so the cap drops the least relevant item of any kind.
 """
 
 from __future__ import annotations
@@ -14,8 +15,9 @@ from pathlib import Path
 
 from agentkit.errors import ConfigError
 from agentkit.llm.model import Model
+from agentkit.prompts import load_prompt
 
-from .base import LearnedMemory, LearnReport, notes_cap
+from .base import PACKAGE, LearnedMemory, LearnReport, notes_cap
 from .calls import Calls
 from .episode import Episode, read_episodes
 from .inject import Recall, pack
@@ -64,8 +66,10 @@ class Memories:
         t0 = time.perf_counter()
         found = [c for m in self.members for c in await m.candidates(task, Calls(llm, run_id))]
         cap = notes_cap(self.max_tokens, self.budget_share, run_limit)
-        first = self.members[0]
-        header = first.prompts[first.notes_template]
+        header = next(  # a member's own "notes" (overrides count), else the packaged one
+            (m.prompts["notes"] for m in self.members if "notes" in m.prompts),
+            load_prompt(PACKAGE, "notes"),
+        )
         result = pack(found, cap, llm.tokenizer.count_text, header)
         result.retrieval_ms = (time.perf_counter() - t0) * 1e3
         return result

@@ -278,6 +278,15 @@ async def test_an_agent_plans_after_the_closest_worked_example():
     assert result.memory.names == [RUN["question"]] and result.memory.tokens > 0
 
 
+async def test_exemplars_among_memories_are_notes_under_the_general_header():
+    s, llm = store(), scripted()
+    both = Memories(Exemplars(s, judge=gold()), Handbook(s), judge=gold(threshold=0.0))
+    await both.learn(episode(gold=RUN["answer"]), llm)
+    recall = await both.recall("Who directed Jaws?", llm)
+    assert {c.memory for c in recall.items} == {"exemplars", "handbook"}
+    assert recall.text.startswith("Notes learned from earlier runs")
+
+
 def candidate(label, relevance, words):
     meta = ItemMeta(kind="behavior", name=label, content=" ".join(["w"] * words))
     return Candidate(id=label, memory="handbook", meta=meta, relevance=relevance)
