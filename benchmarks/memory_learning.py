@@ -2,7 +2,8 @@
 plane? Same model, same BM25 search, one run.
 
     python benchmarks/memory_learning.py [--n-learn 150] [--n-test 50] [--planners rewoo,...]
-        [--systems none,handbook,rb_self,rb_gold,arcmemo,all] [--matts 10]
+        [--systems none,handbook,rb_self,rb_gold,arcmemo,exemplars,all] [--matts 10]
+        [--recall-k K] [--recall-tokens T] [--stores DIR] [--dev]
 
 For each planner and memory: learn on questions 51-200 of the shipped set (each question run
 with the memory as it stands, then learned from: the memory grows online), then answer
@@ -23,6 +24,8 @@ by the gold answer) | arcmemo (lessons and concepts, from runs the gold answer v
 exemplars (the plans of runs the gold answer verifies, as worked examples) | all (handbook,
 ReasoningBank and ArcMemo, self-judged, one cap).
 
+`--recall-k` / `--recall-tokens` set how much a single memory gives each test question
+(learning always uses each kind's defaults, so one kept store serves every setting).
 `--dev` tunes without touching the test questions: learn on questions 101-200 and test on
 51-100 (both from the learning split), stores kept apart in STORES/dev.
 """
@@ -149,7 +152,10 @@ async def system(
     out: Path,
     concurrency: int,
     stores: Path | None = None,
+    recall: dict[str, Any] | None = None,
 ) -> tuple[dict[str, Any], Memory | None]:
+    """Learn `memory_name` with its kind's defaults (so a kept store serves any test), then
+    answer `test_qs` recalling with `recall`'s settings over them, when given."""
     tag = f"{planner_name}+{memory_name}"
     embedder = SentenceTransformerEmbedder()
     kept = stores / tag if stores and memory_name != "none" else None  # none keeps nothing
@@ -189,6 +195,10 @@ async def system(
         if kept:
             meta = {"learning_tokens": learn_tokens, "n_learn": len(learn_qs)}
             atomic_write_text(kept / LEARNED, json.dumps(meta))
+
+    if recall and memory is not None and memory_name != "all":
+        memory = memory_for(memory_name, store, recall)  # a read-time choice
+        agent = Agent(llm, planner=planner, memory=memory)
 
     async def test_one(i: int, q: hotpotqa.HotpotQuestion) -> dict[str, Any]:
         async with sem:
@@ -356,6 +366,11 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
     learn_qs = hotpotqa.load(None, n=args.n_learn, offset=first_learn)
     test_qs = hotpotqa.load(None, n=args.n_test, offset=first_test)
     stores = args.stores / "dev" if args.dev and args.stores else args.stores
+    recall = {
+        k: v
+        for k, v in (("top_k", args.recall_k), ("max_tokens", args.recall_tokens))
+        if v is not None
+    }
     runs = Path("runs") / f"memory-learning-{time.strftime('%Y%m%d-%H%M%S')}"
     runs.mkdir(parents=True, exist_ok=True)
     llm = connect(args.model, system="")
@@ -367,7 +382,7 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
             for memory_name in args.systems.split(","):
                 summary, memory = await system(
                     llm, planner_name, memory_name, learn_qs, test_qs, search, runs,
-                    args.concurrency, stores,
+                    args.concurrency, stores, recall,
                 )  # fmt: skip
                 systems[f"{planner_name}+{memory_name}"] = summary
                 if isinstance(memory, ReasoningBank) and memory_name == "rb_self":
@@ -380,6 +395,7 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
             "systems": systems,
             "targets": targets(systems),
             "per_question_jsonl": str(runs),
+            "recall": recall or "each kind's defaults",
         }
         if args.reference:
             result["reference"] = await reference(llm, test_qs, search, runs, args.concurrency)
@@ -390,6 +406,11 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
             f"{first_test + 1}-{first_test + len(test_qs)} of the shipped HotpotQA dev set"
             f"{' (--dev: both from the learning split)' if args.dev else ''}, distractor, BM25, "
             f"{args.model}"
+            + (
+                f"; tested recalling with {recall} (learned with each kind's defaults)"
+                if recall
+                else ""
+            )
         )
         result["run"] = run_info(model=args.model, concurrency=args.concurrency, search=search.note)
         return result
@@ -414,6 +435,18 @@ def main() -> None:
     )
     ap.add_argument("--out", type=Path, default=RESULTS)
     ap.add_argument("--name", default="memory_learning", help="result files' name in --out")
+    ap.add_argument(
+        "--recall-k",
+        type=int,
+        default=None,
+        help="items recalled per test question (default: the kind's)",
+    )
+    ap.add_argument(
+        "--recall-tokens",
+        type=int,
+        default=None,
+        help="cap of the notes block at test (default: the kind's); learning keeps the defaults",
+    )
     ap.add_argument(
         "--dev",
         action="store_true",
