@@ -155,7 +155,7 @@ async def system(
     recall: dict[str, Any] | None = None,
 ) -> tuple[dict[str, Any], Memory | None]:
     """Learn `memory_name` with its kind's defaults (so a kept store serves any test), then
-    answer `test_qs` recalling with `recall`'s settings over them, when given."""
+    answer `test_qs`, recalling with `recall`'s settings when given."""
     tag = f"{planner_name}+{memory_name}"
     embedder = SentenceTransformerEmbedder()
     kept = stores / tag if stores and memory_name != "none" else None  # none keeps nothing
