@@ -114,7 +114,7 @@ class ArcMemo(LearnedMemory):
         if meta.kind == "lesson":
             same = self._closest(meta)
             return self._absorb(same, meta) if same else super().merge(meta)
-        same = self._named(meta)
+        same = self._same(meta, "name")
         if same is None:
             return super().merge(meta)
         extend(same.metadata, meta)

@@ -170,10 +170,11 @@ class LearnedMemory(ABC):
         hit = self.items.search(meta.render(), top_k=1, where=where)[0]
         return hit.record if hit.score >= self.settings.merge_similarity else None
 
-    def _named(self, meta: ItemMeta) -> Record[ItemMeta] | None:
-        """The stored item of the same kind and name, if any."""
-        where = {"kind": meta.kind, "name": meta.name}
-        if not meta.name or self.items.count(where) == 0:
+    def _same(self, meta: ItemMeta, field: str) -> Record[ItemMeta] | None:
+        """The stored item of the same kind with the same (non-empty) `field`, if any."""
+        value = getattr(meta, field)
+        where = {"kind": meta.kind, field: value}
+        if not value or self.items.count(where) == 0:
             return None
         return self.items.search(meta.render(), top_k=1, where=where)[0].record
 

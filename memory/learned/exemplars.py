@@ -44,11 +44,8 @@ class Exemplars(LearnedMemory):
         return [ItemMeta(kind="exemplar", situation=episode.question.strip(), content=steps)], []
 
     def merge(self, meta: ItemMeta) -> tuple[str, bool]:
-        where = {"kind": "exemplar", "situation": meta.situation}
-        if self.items.count(where):
-            same = self.items.search(meta.render(), top_k=1, where=where)[0].record
-            return self._absorb(same, meta)
-        return super().merge(meta)
+        same = self._same(meta, "situation")
+        return self._absorb(same, meta) if same else super().merge(meta)
 
 
 def plan_steps(plan: str) -> str:

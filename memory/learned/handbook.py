@@ -61,7 +61,7 @@ class Handbook(LearnedMemory):
         return metas[:most], problems
 
     def merge(self, meta: ItemMeta) -> tuple[str, bool]:
-        same = self._named(meta) or self._closest(meta)
+        same = self._same(meta, "name") or self._closest(meta)
         return self._absorb(same, meta) if same else super().merge(meta)
 
     def _similar_names(self, question: str) -> list[str]:
