@@ -126,7 +126,8 @@ class Agent:
         and results as JSON lines; observations of tools without their own cap are cut to
         `max_observation_tokens`. `memory` (agentkit.memory.learned: Handbook(store), ...)
         is recalled for every run, its notes put before the planner's prompt within the
-        memory's cap; `learn(result)` teaches it from a finished run."""
+        memory's cap (worked examples in place of the planner's own, when it takes them);
+        `learn(result)` teaches it from a finished run."""
         self.llm = llm
         self.planner: Planner = planner or ReWOO()
         self.tools = ToolRegistry.of(tools)
@@ -178,6 +179,7 @@ class Agent:
             tools=self.tools if tools is None else ToolRegistry.of(tools),
             on_event=self._listener(run_id, on_event),
             notes=recall.text if recall else "",
+            examples=recall.examples if recall else "",
         )
         result = AgentResult(run_id=run_id, question=question, planner=self.planner.name)
         t0 = time.perf_counter()
@@ -208,7 +210,10 @@ class Agent:
             return None
         limits = self.budget.run if self.budget else None
         limit = limits and (limits.input_tokens or limits.total_tokens)
-        return await self.memory.recall(question, self.llm, run_id=run_id, run_limit=limit)
+        takes = getattr(self.planner, "takes_examples", False)  # see Planner
+        return await self.memory.recall(
+            question, self.llm, run_id=run_id, run_limit=limit, examples=takes
+        )
 
     async def learn(self, result: AgentResult, *, gold: str | None = None) -> LearnReport:
         """Teach the memory from a finished run (`gold`: the reference answer, for a

@@ -3,7 +3,7 @@ plane? Same model, same BM25 search, one run.
 
     python benchmarks/memory_learning.py [--n-learn 150] [--n-test 50] [--planners rewoo,...]
         [--systems none,handbook,rb_self,rb_gold,arcmemo,exemplars,all] [--matts 10]
-        [--recall-k K] [--recall-tokens T] [--stores DIR] [--dev]
+        [--recall-k K] [--recall-tokens T] [--own-examples] [--stores DIR] [--dev]
 
 For each planner and memory: learn on questions 51-200 of the shipped set (each question run
 with the memory as it stands, then learned from: the memory grows online), then answer
@@ -21,8 +21,9 @@ learned there before is reused, so another test, or benchmarks/routing.py --memo
 it without learning again).
 Systems: none | handbook | rb_self (ReasoningBank, judged by the model) | rb_gold (judged
 by the gold answer) | arcmemo (lessons and concepts, from runs the gold answer verifies) |
-exemplars (the plans of runs the gold answer verifies, as worked examples) | all (handbook,
-ReasoningBank and ArcMemo, self-judged, one cap).
+exemplars (the plans of runs the gold answer verifies, as worked examples in place of
+ReWOO's own; `--own-examples`: as notes beside them) | all (handbook, ReasoningBank and
+ArcMemo, self-judged, one cap).
 
 `--recall-k` / `--recall-tokens` set how much a single memory gives each test question
 (learning always uses each kind's defaults, so one kept store serves every setting).
@@ -98,10 +99,11 @@ def memory_for(
     return kind(store, judge=judge, settings=chosen)
 
 
-def planner_for(name: str) -> tuple[Planner, Any]:
+def planner_for(name: str, own_examples: bool = False) -> tuple[Planner, Any]:
+    """`own_examples`: ReWOO keeps its fixed examples, recalled exemplars are notes."""
     if name == "codeagents":
         return CodeAgents(), llm_tool(description=CODE_LLM)
-    return ReWOO(), llm_tool()
+    return ReWOO(learned_examples=not own_examples), llm_tool()
 
 
 class Sampled:
@@ -153,6 +155,7 @@ async def system(
     concurrency: int,
     stores: Path | None = None,
     recall: dict[str, Any] | None = None,
+    own_examples: bool = False,
 ) -> tuple[dict[str, Any], Memory | None]:
     """Learn `memory_name` with its kind's defaults (so a kept store serves any test), then
     answer `test_qs`, recalling with `recall`'s settings when given."""
@@ -162,7 +165,7 @@ async def system(
     store = VectorStore.open(kept, embedder) if kept else VectorStore(embedder)
     learned_before = _learned(store)
     memory = memory_for(memory_name, store)
-    planner, helper = planner_for(planner_name)
+    planner, helper = planner_for(planner_name, own_examples)
     agent = Agent(llm, planner=planner, memory=memory)
     learn_tokens = learned_before.get("learning_tokens", 0)
     sem = asyncio.Semaphore(concurrency)
@@ -382,7 +385,7 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
             for memory_name in args.systems.split(","):
                 summary, memory = await system(
                     llm, planner_name, memory_name, learn_qs, test_qs, search, runs,
-                    args.concurrency, stores, recall,
+                    args.concurrency, stores, recall, args.own_examples,
                 )  # fmt: skip
                 systems[f"{planner_name}+{memory_name}"] = summary
                 if isinstance(memory, ReasoningBank) and memory_name == "rb_self":
@@ -396,6 +399,9 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
             "targets": targets(systems),
             "per_question_jsonl": str(runs),
             "recall": recall or "each kind's defaults",
+            "exemplars": "notes beside ReWOO's own examples"
+            if args.own_examples
+            else "in place of ReWOO's own examples",
         }
         if args.reference:
             result["reference"] = await reference(llm, test_qs, search, runs, args.concurrency)
@@ -411,6 +417,7 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
                 if recall
                 else ""
             )
+            + ("; exemplars as notes beside ReWOO's own examples" if args.own_examples else "")
         )
         result["run"] = run_info(model=args.model, concurrency=args.concurrency, search=search.note)
         return result
@@ -446,6 +453,12 @@ def main() -> None:
         type=int,
         default=None,
         help="cap of the notes block at test (default: the kind's); learning keeps the defaults",
+    )
+    ap.add_argument(
+        "--own-examples",
+        action="store_true",
+        help="ReWOO keeps its fixed worked examples and reads recalled exemplars as notes "
+        "(by default they stand in for its own)",
     )
     ap.add_argument(
         "--dev",

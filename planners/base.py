@@ -20,7 +20,9 @@ class PlannerOutput(BaseModel):
 @runtime_checkable
 class Planner(Protocol):
     """Answers one question. Model calls go through `ctx.generate`, tool calls through
-    `ctx.call_tool`, so usage and steps are recorded for the run."""
+    `ctx.call_tool`, so usage and steps are recorded for the run. A planner whose prompt has
+    worked examples may set `takes_examples = True`: a memory's recalled examples then reach
+    it as `ctx.examples`, to show instead of its own, rather than as notes."""
 
     name: str
 

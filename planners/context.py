@@ -94,6 +94,9 @@ class RunContext(ToolContext):
     on_event: Callable[[RunEvent], None] | None = None
     notes: str = ""
     """What a memory recalled for this run (agentkit.memory.learned), ready to read."""
+    examples: str = ""
+    """Worked examples a memory recalled, for a planner that shows them in place of its own
+    (one whose `takes_examples` is true); empty otherwise."""
     routing: list[RoutingRecord] = field(default_factory=list)
     """What a router gave each role, in order (empty without a router)."""
 

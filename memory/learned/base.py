@@ -78,6 +78,9 @@ class LearnedMemory(ABC):
     defaults: ClassVar[dict[str, object]] = {}
     notes_template: ClassVar[str] = "notes"
     """the template of the block a run is given ({items}), overridable like the others"""
+    gives_examples: ClassVar[bool] = False
+    """its items are worked examples: a planner that takes examples shows them instead of its
+    own (Recall.examples), rather than reading them as notes"""
 
     def __init__(
         self,
@@ -208,14 +211,23 @@ class LearnedMemory(ABC):
         ]
 
     async def recall(
-        self, task: str, llm: Model, *, run_id: str = "recall", run_limit: int | None = None
+        self,
+        task: str,
+        llm: Model,
+        *,
+        run_id: str = "recall",
+        run_limit: int | None = None,
+        examples: bool = False,
     ) -> Recall:
         """Items for a task, packed whole into the settings' cap (and their share of
-        `run_limit`, the run's input or total token limit, when it has one)."""
+        `run_limit`, the run's input or total token limit, when it has one). `examples`: the
+        planner takes worked examples, so a kind that gives them packs them as examples."""
         t0 = time.perf_counter()
         found = await self.candidates(task, Calls(llm, run_id))
         cap = notes_cap(self.settings.max_tokens, self.settings.budget_share, run_limit)
-        result = pack(found, cap, llm.tokenizer.count_text, self.prompts[self.notes_template])
+        header = self.prompts[self.notes_template]
+        as_examples = examples and self.gives_examples
+        result = pack(found, cap, llm.tokenizer.count_text, header, as_examples=as_examples)
         result.retrieval_ms = (time.perf_counter() - t0) * 1e3
         return result
 

@@ -2,8 +2,8 @@
 
 `Memories(Handbook(store), ReasoningBank(store), ArcMemo(store))` judges each run once and
 passes the judgement to every member (so a run costs one judge call, not three), and packs
-the members' candidates together under the general notes header (exemplars among them are
-notes too), so the cap drops the least relevant item of any kind.
+the members' candidates together under the general notes header, so the cap drops the least
+relevant item of any kind (exemplars are notes too, unless the planner takes examples).
 """
 
 from __future__ import annotations
@@ -61,16 +61,30 @@ class Memories:
         return [await self.learn(e, llm) for e in read_episodes(path)]
 
     async def recall(
-        self, task: str, llm: Model, *, run_id: str = "recall", run_limit: int | None = None
+        self,
+        task: str,
+        llm: Model,
+        *,
+        run_id: str = "recall",
+        run_limit: int | None = None,
+        examples: bool = False,
     ) -> Recall:
+        """With `examples`, a member that gives examples recalls them on its own (its cap);
+        the other members' items share the joint notes block."""
         t0 = time.perf_counter()
-        found = [c for m in self.members for c in await m.candidates(task, Calls(llm, run_id))]
+        apart = [m for m in self.members if examples and m.gives_examples]
+        shown = [
+            await m.recall(task, llm, run_id=run_id, run_limit=run_limit, examples=True)
+            for m in apart
+        ]
+        noted = [m for m in self.members if m not in apart]
+        found = [c for m in noted for c in await m.candidates(task, Calls(llm, run_id))]
         cap = notes_cap(self.max_tokens, self.budget_share, run_limit)
         header = next(  # a member's own "notes" (overrides count), else the packaged one
             (m.prompts["notes"] for m in self.members if "notes" in m.prompts),
             load_prompt(PACKAGE, "notes"),
         )
-        result = pack(found, cap, llm.tokenizer.count_text, header)
+        result = sum(shown, pack(found, cap, llm.tokenizer.count_text, header))
         result.retrieval_ms = (time.perf_counter() - t0) * 1e3
         return result
 

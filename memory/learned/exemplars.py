@@ -7,6 +7,8 @@ beyond the judgement: the item is the run's own question and the steps of its pl
 
 Only runs judged right are kept. A run of a question already stored adds its provenance to
 that item (the first plan stays). Retrieval: top-1 by embedding, the question's neighbours.
+A planner that takes examples (ReWOO) shows them in place of its own fixed ones, so the
+nearest worked plan costs about what a fixed example did; others read them as notes.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ class Exemplars(LearnedMemory):
     collection_name = "exemplars"
     templates: ClassVar[dict[str, tuple[str, ...]]] = {}
     notes_template: ClassVar[str] = "exemplar_notes"
+    gives_examples: ClassVar[bool] = True
     defaults: ClassVar[dict[str, object]] = {"top_k": 1, "max_tokens": 120, "max_chars": 600}
 
     async def distill(

@@ -24,7 +24,13 @@ class Memory(Protocol):
     async def learn_file(self, path: str | Path, llm: Model) -> list[LearnReport]: ...
 
     async def recall(
-        self, task: str, llm: Model, *, run_id: str = "recall", run_limit: int | None = None
+        self,
+        task: str,
+        llm: Model,
+        *,
+        run_id: str = "recall",
+        run_limit: int | None = None,
+        examples: bool = False,
     ) -> Recall: ...
 
     def mark_used(self, recall: Recall, cited: Iterable[str] = ()) -> None: ...

@@ -27,6 +27,7 @@ from agentkit.memory.learned import (
 from agentkit.memory.learned.scaling import best_of, parallel, sequential, vote
 from agentkit.memory.lexical import Corpus
 from agentkit.memory.store import HashingEmbedder, VectorStore
+from agentkit.planners import ReWOO
 from agentkit.testing import FunctionModel, WordCounter
 from agentkit.tools import search_tool
 from agentkit.types import CallLabels
@@ -264,27 +265,49 @@ async def test_exemplars_drop_a_run_without_a_usable_plan_with_a_reason(plan, pr
     assert ex.all() == [] and problem in report.problems[0]
 
 
-async def test_an_agent_plans_after_the_closest_worked_example():
-    llm, ex = scripted(), Exemplars(store(), judge=gold())
+async def _plan_prompt_with(ex, planner=None):
+    llm = scripted()
     await ex.learn(episode(gold=RUN["answer"]), llm)
     corpus = Corpus.from_hotpot([("Jaws", ["Jaws is a 1975 film directed by Steven Spielberg."])])
-    agent = Agent(llm, tools=[search_tool(corpus)], memory=ex)
+    agent = Agent(llm, planner=planner, tools=[search_tool(corpus)], memory=ex)
     result = await agent.run("Which school did the director of Alien attend?", run_id="new")
     plan_call = next(c for c in llm.calls if c.info.labels.role == "planner")
-    notes = plan_call.prompt.split("\n\n")[0]
-    assert notes.startswith("Plans that answered similar questions")
-    assert RUN["question"] in notes and "#E2 = search[#E1 university]" in notes
-    assert "Find the director" not in notes  # the steps, not their prose
+    return plan_call.prompt, result
+
+
+async def test_a_worked_example_stands_in_for_rewoos_own():
+    prompt, result = await _plan_prompt_with(Exemplars(store(), judge=gold()))
+    steps = "#E1 = search[Jaws director]\n#E2 = search[#E1 university]"
+    shown = f"Question: {RUN['question']}\n{steps}"
+    assert f"{shown}\n\nQuestion: Which school did the director of Alien" in prompt
+    assert "Ada Lovelace" not in prompt and "Plans that answered" not in prompt
+    assert "Find the director" not in prompt  # the steps, not their prose
     assert result.memory.names == [RUN["question"]] and result.memory.tokens > 0
 
 
-async def test_exemplars_among_memories_are_notes_under_the_general_header():
+async def test_a_planner_keeping_its_own_examples_reads_worked_ones_as_notes():
+    planner = ReWOO(learned_examples=False)
+    prompt, result = await _plan_prompt_with(Exemplars(store(), judge=gold()), planner)
+    notes = prompt.split("\n\n")[0]
+    assert notes.startswith("Plans that answered similar questions")
+    assert RUN["question"] in notes and "#E2 = search[#E1 university]" in notes
+    assert "Ada Lovelace" in prompt  # its own examples stay
+    assert result.memory.names == [RUN["question"]] and result.memory.tokens > 0
+
+
+@pytest.mark.parametrize("examples", [False, True])
+async def test_exemplars_among_memories_are_examples_only_when_the_planner_takes_them(examples):
     s, llm = store(), scripted()
     both = Memories(Exemplars(s, judge=gold()), Handbook(s), judge=gold(threshold=0.0))
     await both.learn(episode(gold=RUN["answer"]), llm)
-    recall = await both.recall("Who directed Jaws?", llm)
+    recall = await both.recall("Who directed Jaws?", llm, examples=examples)
     assert {c.memory for c in recall.items} == {"exemplars", "handbook"}
     assert recall.text.startswith("Notes learned from earlier runs")
+    assert (RUN["question"] in recall.text) is not examples
+    steps = "#E1 = search[Jaws director]\n#E2 = search[#E1 university]"
+    assert recall.examples == (f"Question: {RUN['question']}\n{steps}" if examples else "")
+    count = llm.tokenizer.count_text
+    assert recall.tokens == count(recall.text) + (count(recall.examples) if examples else 0)
 
 
 def candidate(label, relevance, words):
@@ -301,6 +324,16 @@ def test_pack_drops_the_least_relevant_whole_items_to_fit():
     assert [c.id for c in recall.dropped] == ["b_mid", "b_low"]  # not skipped over: dropped
     assert recall.tokens == count(recall.text) <= 25 and "b_high: w w w w w" in recall.text
     assert pack(found, 1, count, header).text == ""
+
+
+def test_pack_as_examples_lists_them_without_header_or_bullets():
+    count = WordCounter().count_text
+    found = [candidate("b_low", 0.1, 2), candidate("b_high", 0.9, 2), candidate("b_mid", 0.5, 30)]
+    recall = pack(found, 12, count, "Notes:\n{items}", as_examples=True)
+    assert recall.text == "" and recall.examples == "b_high: w w"
+    assert [c.id for c in recall.dropped] == ["b_mid", "b_low"]
+    both = pack(found[:2], 12, count, "Notes:\n{items}", as_examples=True)
+    assert both.examples == "b_high: w w\n\nb_low: w w" and both.tokens == count(both.examples)
 
 
 async def test_an_agent_injects_notes_into_the_plan_prompt_and_records_use():

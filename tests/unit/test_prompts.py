@@ -111,9 +111,11 @@ def test_the_default_rewoo_plan_prompt_is_unchanged_byte_for_byte():
     assert WordCounter().count_text(prompt) == 264
 
 
-def test_rewoo_uses_its_overridden_plan_prompt():
-    rewoo = ReWOO(prompt_templates={"rewoo_plan": "{tools}|{max_steps}|{question}"})
-    assert rewoo.plan_prompt("Q?", [search_tool(DOCS)]).endswith("|4|Q?")
+def test_rewoo_uses_its_overridden_plan_prompt_and_examples():
+    overrides = {"rewoo_plan": "{tools}|{max_steps}|{examples}|{question}", "rewoo_examples": "E"}
+    rewoo = ReWOO(prompt_templates=overrides)
+    assert rewoo.plan_prompt("Q?", [search_tool(DOCS)]).endswith("|4|E|Q?")
+    assert rewoo.plan_prompt("Q?", [search_tool(DOCS)], "Learned").endswith("|4|Learned|Q?")
 
 
 def _ctx(model, tools=()):
