@@ -34,11 +34,19 @@ def git_commit(repo: Path = REPO) -> dict[str, Any]:
     return {"commit": commit, "dirty": bool(status) if status is not None else None}
 
 
+LOADED = git_commit()
+"""The checkout when this process imported agentkit: the code a run ran is the code it loaded,
+even when the checkout moves on during a long benchmark."""
+
+
 def run_info(**settings: Any) -> dict[str, Any]:
-    """The provenance block: git, machine and time, plus `settings` as given."""
+    """The provenance block: git (as loaded, and `git_at_end` when the checkout has changed
+    since), machine and time, plus `settings` as given."""
+    now = git_commit()
     return {
         **settings,
-        "git": git_commit(),
+        "git": LOADED,
+        **({"git_at_end": now} if now != LOADED else {}),
         "machine": {"cores": os.cpu_count(), "platform": platform.platform()},
         "measured_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
     }
