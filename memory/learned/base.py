@@ -224,9 +224,10 @@ class LearnedMemory(ABC):
         planner takes worked examples, so a kind that gives them packs them as examples."""
         t0 = time.perf_counter()
         found = await self.candidates(task, Calls(llm, run_id))
-        cap = notes_cap(self.settings.max_tokens, self.settings.budget_share, run_limit)
-        header = self.prompts[self.notes_template]
         as_examples = examples and self.gives_examples
+        most = self.settings.example_tokens if as_examples else self.settings.max_tokens
+        cap = notes_cap(most, self.settings.budget_share, run_limit)
+        header = self.prompts[self.notes_template]
         result = pack(found, cap, llm.tokenizer.count_text, header, as_examples=as_examples)
         result.retrieval_ms = (time.perf_counter() - t0) * 1e3
         return result

@@ -3,12 +3,13 @@
 After ExpeL (arXiv 2308.10144), which keeps successful trajectories and retrieves the most
 similar ones as in-context examples. A small model copies the shape of a plan that worked
 more readily than it follows advice written about one, and keeping one costs no model call
-beyond the judgement: the item is the run's own question and the steps of its plan.
+beyond the judgement: the item is the run's own question and its plan as written.
 
 Only runs judged right are kept. A run of a question already stored adds its provenance to
 that item (the first plan stays). Retrieval: top-1 by embedding, the question's neighbours.
-A planner that takes examples (ReWOO) shows them in place of its own fixed ones, so the
-nearest worked plan costs about what a fixed example did; others read them as notes.
+As a note the plan shows its steps only (the prose costs tokens and the steps say it); a
+planner that takes examples (`ReWOO(learned_examples=True)`) shows it whole in place of its
+own fixed examples, in the format it must write itself.
 """
 
 from __future__ import annotations
@@ -18,10 +19,8 @@ from typing import ClassVar
 from .base import LearnedMemory
 from .calls import Calls
 from .episode import Episode
-from .items import ItemMeta
+from .items import ItemMeta, plan_steps
 from .judge import Judgement
-
-_DESCRIPTION = "plan:"  # ReWOO's prose line before each step; the step itself says it
 
 
 class Exemplars(LearnedMemory):
@@ -38,21 +37,15 @@ class Exemplars(LearnedMemory):
             return [], ["no judgement (no gold answer for the gold judge); nothing kept"]
         if not judgement.success:
             return [], []
-        steps = plan_steps(episode.plan or "")
-        if not steps:
+        lines = [line.rstrip() for line in (episode.plan or "").strip().splitlines()]
+        plan = "\n".join(line for line in lines if line.strip())
+        if not plan_steps(plan):
             return [], ["the run has no plan to keep"]
         most = self.settings.max_chars
-        if len(steps) > most:
-            return [], [f"its plan is {len(steps)} characters, over max_chars {most}; not kept"]
-        return [ItemMeta(kind="exemplar", situation=episode.question.strip(), content=steps)], []
+        if len(plan) > most:
+            return [], [f"its plan is {len(plan)} characters, over max_chars {most}; not kept"]
+        return [ItemMeta(kind="exemplar", situation=episode.question.strip(), content=plan)], []
 
     def merge(self, meta: ItemMeta) -> tuple[str, bool]:
         same = self._same(meta, "situation")
         return self._absorb(same, meta) if same else super().merge(meta)
-
-
-def plan_steps(plan: str) -> str:
-    """A plan's steps, one per line: blank lines and ReWOO's "Plan:" descriptions dropped."""
-    lines = [line.rstrip() for line in plan.strip().splitlines() if line.strip()]
-    steps = [line for line in lines if not line.lstrip().lower().startswith(_DESCRIPTION)]
-    return "\n".join(steps)

@@ -75,7 +75,7 @@ def pack(
     kept = list(ranked)
     while kept:
         if as_examples:
-            text = "\n\n".join(c.meta.render() for c in kept)
+            text = "\n\n".join(c.meta.example() for c in kept)
         else:
             text = header.format(items="\n".join(f"- {c.meta.render()}" for c in kept))
         tokens = count(text)

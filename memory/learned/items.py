@@ -50,7 +50,7 @@ class ItemMeta(BaseModel):
     `content` (its instruction); a ReasoningBank item `title`, `description`, `content`; an
     ArcMemo lesson `situation` and `content` (the suggestion); a concept `name`,
     `concept_kind`, `parameters`, `cues` and `notes`; an exemplar `situation` (the question)
-    and `content` (the plan that answered it)."""
+    and `content` (the plan that answered it, as the planner wrote it)."""
 
     kind: Kind
     name: str = ""
@@ -78,11 +78,24 @@ class ItemMeta(BaseModel):
             return f"{self.title}: {self.description} {self.content}".strip()
         if self.kind == "lesson":
             return f"When {self.situation}: {self.content}"
-        if self.kind == "exemplar":
-            return f"Question: {self.situation}\n{self.content}"
+        if self.kind == "exemplar":  # as a note, the steps say it: the prose is dropped
+            return f"Question: {self.situation}\n{plan_steps(self.content)}"
         params = ", ".join(f"{p.name}: {p.type}" if p.type else p.name for p in self.parameters)
         kind = f" [{self.concept_kind}]" if self.concept_kind else ""
         lines = [f"{self.name}({params}){kind}"]
         lines += [f"  when: {'; '.join(self.cues)}"] if self.cues else []
         lines += [f"  note: {'; '.join(self.notes)}"] if self.notes else []
         return "\n".join(lines)
+
+    def example(self) -> str:
+        """The item in a planner's own example slot: an exemplar's plan whole, in the format
+        the planner must write (ReWOO's "Plan:" lines included); other kinds as `render`."""
+        if self.kind == "exemplar":
+            return f"Question: {self.situation}\n{self.content}"
+        return self.render()
+
+
+def plan_steps(plan: str) -> str:
+    """A plan's steps, one per line: blank lines and ReWOO's "Plan:" descriptions dropped."""
+    lines = [line.rstrip() for line in plan.strip().splitlines() if line.strip()]
+    return "\n".join(line for line in lines if not line.lstrip().lower().startswith("plan:"))

@@ -17,6 +17,12 @@ class MemorySettings(BaseModel):
         description="most tokens the notes block may take in the planner's prompt; items that "
         "do not fit are dropped whole, least relevant first",
     )
+    example_tokens: int = Field(
+        default=200,
+        ge=0,
+        description="the same cap for worked examples shown in place of the planner's own "
+        "(Exemplars with ReWOO(learned_examples=True)): whole plans, prose included",
+    )
     budget_share: float = Field(
         default=0.1,
         gt=0,

@@ -68,10 +68,16 @@ async def test_a_real_plan_kept_as_an_exemplar_guides_the_next_plan(
         report = await examples.learn(episode, qwen_llm, judgement=right)
         [kept] = examples.all()
         assert report.added == [kept.id] and report.tokens == 0
-        assert kept.metadata.content.startswith("#E1 = ")  # steps only, no "Plan:" prose
+        assert kept.metadata.content.startswith("Plan: ")  # the plan as written
+        assert "Plan:" not in kept.metadata.render()  # as a note: the steps only
 
         tools = [search_tool(Corpus.from_hotpot(second["context"])), llm_tool()]
-        result = await agent.run(second["question"], tools=tools)
-    assert result.ok and result.plan  # the real planner still writes a usable plan
-    assert result.memory is not None and result.memory.items == [kept.id]
-    assert 0 < result.memory.tokens < result.usage["planner"].usage.prompt_tokens
+        beside = await agent.run(second["question"], tools=tools)  # notes beside its own
+        stand_in = ReWOO(plan_tokens=200, learned_examples=True)
+        instead = await Agent(qwen_llm, planner=stand_in, memory=examples).run(
+            second["question"], tools=tools
+        )
+    for result in (beside, instead):  # the real planner still writes a usable plan
+        assert result.ok and result.plan
+        assert result.memory is not None and result.memory.items == [kept.id]
+        assert 0 < result.memory.tokens < result.usage["planner"].usage.prompt_tokens

@@ -246,7 +246,9 @@ async def test_exemplars_keep_a_right_runs_question_and_steps_at_no_model_cost()
     assert llm.calls == [] and report.tokens == 0 and report.problems == []
     [item] = ex.all()
     assert item.metadata.situation == RUN["question"]
-    assert item.metadata.content == "#E1 = search[Jaws director]\n#E2 = search[#E1 university]"
+    assert item.metadata.content == RUN["plan"]  # as written; as a note, the steps only
+    steps = "#E1 = search[Jaws director]\n#E2 = search[#E1 university]"
+    assert item.metadata.render() == f"Question: {RUN['question']}\n{steps}"
     assert item.metadata.provenance.outcome == "success"
     again = await ex.learn(episode(run_id="r2", id="q1", gold=RUN["answer"]), llm)
     assert again.merged == report.added  # one item per question: the run adds provenance
@@ -275,22 +277,30 @@ async def _plan_prompt_with(ex, planner=None):
     return plan_call.prompt, result
 
 
-async def test_a_worked_example_stands_in_for_rewoos_own():
-    prompt, result = await _plan_prompt_with(Exemplars(store(), judge=gold()))
-    steps = "#E1 = search[Jaws director]\n#E2 = search[#E1 university]"
-    shown = f"Question: {RUN['question']}\n{steps}"
+async def test_a_worked_example_stands_in_for_rewoos_own_when_asked():
+    planner = ReWOO(learned_examples=True)
+    prompt, result = await _plan_prompt_with(Exemplars(store(), judge=gold()), planner)
+    shown = f"Question: {RUN['question']}\n{RUN['plan']}"  # whole: the format ReWOO writes
     assert f"{shown}\n\nQuestion: Which school did the director of Alien" in prompt
     assert "Ada Lovelace" not in prompt and "Plans that answered" not in prompt
-    assert "Find the director" not in prompt  # the steps, not their prose
     assert result.memory.names == [RUN["question"]] and result.memory.tokens > 0
 
 
-async def test_a_planner_keeping_its_own_examples_reads_worked_ones_as_notes():
-    planner = ReWOO(learned_examples=False)
-    prompt, result = await _plan_prompt_with(Exemplars(store(), judge=gold()), planner)
+async def test_worked_examples_have_their_own_cap():
+    settings = MemorySettings.model_validate({**Exemplars.defaults, "example_tokens": 5})
+    ex, llm = Exemplars(store(), judge=gold(), settings=settings), scripted()
+    await ex.learn(episode(gold=RUN["answer"]), llm)
+    shown = await ex.recall("Who directed Jaws?", llm, examples=True)
+    assert shown.examples == "" and len(shown.dropped) == 1  # whole plans, their own cap
+    assert (await ex.recall("Who directed Jaws?", llm)).text  # the notes cap still fits
+
+
+async def test_rewoo_reads_worked_examples_as_notes_beside_its_own_by_default():
+    prompt, result = await _plan_prompt_with(Exemplars(store(), judge=gold()))
     notes = prompt.split("\n\n")[0]
     assert notes.startswith("Plans that answered similar questions")
     assert RUN["question"] in notes and "#E2 = search[#E1 university]" in notes
+    assert "Find the director" not in notes  # the steps, not their prose
     assert "Ada Lovelace" in prompt  # its own examples stay
     assert result.memory.names == [RUN["question"]] and result.memory.tokens > 0
 
@@ -304,8 +314,7 @@ async def test_exemplars_among_memories_are_examples_only_when_the_planner_takes
     assert {c.memory for c in recall.items} == {"exemplars", "handbook"}
     assert recall.text.startswith("Notes learned from earlier runs")
     assert (RUN["question"] in recall.text) is not examples
-    steps = "#E1 = search[Jaws director]\n#E2 = search[#E1 university]"
-    assert recall.examples == (f"Question: {RUN['question']}\n{steps}" if examples else "")
+    assert recall.examples == (f"Question: {RUN['question']}\n{RUN['plan']}" if examples else "")
     count = llm.tokenizer.count_text
     assert recall.tokens == count(recall.text) + (count(recall.examples) if examples else 0)
 
