@@ -19,7 +19,7 @@ from typing import ClassVar
 from .base import LearnedMemory
 from .calls import Calls
 from .episode import Episode
-from .items import ItemMeta, plan_steps
+from .items import ItemMeta, plan_lines, plan_steps
 from .judge import Judgement
 
 
@@ -37,8 +37,7 @@ class Exemplars(LearnedMemory):
             return [], ["no judgement (no gold answer for the gold judge); nothing kept"]
         if not judgement.success:
             return [], []
-        lines = [line.rstrip() for line in (episode.plan or "").strip().splitlines()]
-        plan = "\n".join(line for line in lines if line.strip())
+        plan = "\n".join(plan_lines(episode.plan or ""))
         if not plan_steps(plan):
             return [], ["the run has no plan to keep"]
         most = self.settings.max_chars

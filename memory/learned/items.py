@@ -95,7 +95,12 @@ class ItemMeta(BaseModel):
         return self.render()
 
 
+def plan_lines(plan: str) -> list[str]:
+    """A plan's lines as written, blank ones dropped."""
+    return [line.rstrip() for line in plan.strip().splitlines() if line.strip()]
+
+
 def plan_steps(plan: str) -> str:
     """A plan's steps, one per line: blank lines and ReWOO's "Plan:" descriptions dropped."""
-    lines = [line.rstrip() for line in plan.strip().splitlines() if line.strip()]
+    lines = plan_lines(plan)
     return "\n".join(line for line in lines if not line.lstrip().lower().startswith("plan:"))
