@@ -3,7 +3,7 @@ plane? Same model, same BM25 search, one run.
 
     python benchmarks/memory_learning.py [--n-learn 150] [--n-test 50] [--planners rewoo,...]
         [--systems none,handbook,rb_self,rb_gold,arcmemo,exemplars,all] [--matts 10]
-        [--recall-k K] [--recall-tokens T] [--stand-in] [--stores DIR] [--dev]
+        [--recall-k K] [--recall-tokens T] [--stand-in] [--stores DIR] [--dev] [--learn-only]
 
 For each planner and memory: learn on questions 51-200 of the shipped set (each question run
 with the memory as it stands, then learned from: the memory grows online), then answer
@@ -18,7 +18,8 @@ temperature 0.7 so the rollouts differ, each with its token cost.
 Writes benchmarks/results/memory_learning.{json,md,png} (`--name` for another name);
 per-question JSONL goes to runs/. `--stores DIR` keeps each learned store in DIR (a store
 learned there before is reused, so another test, or benchmarks/routing.py --memory, can read
-it without learning again).
+it without learning again). `--learn-only` stops once the stores are learned: learn each
+memory in its own process, then answer them all in one run.
 Systems: none | handbook | rb_self (ReasoningBank, judged by the model) | rb_gold (judged
 by the gold answer) | arcmemo (lessons and concepts, from runs the gold answer verifies) |
 exemplars (the plans of runs the gold answer verifies, as worked examples: notes beside
@@ -156,9 +157,10 @@ async def system(
     stores: Path | None = None,
     recall: dict[str, Any] | None = None,
     stand_in: bool = False,
-) -> tuple[dict[str, Any], Memory | None]:
+    learn_only: bool = False,
+) -> tuple[dict[str, Any] | None, Memory | None]:
     """Learn `memory_name` with its kind's defaults (so a kept store serves any test), then
-    answer `test_qs`, recalling with `recall`'s settings when given."""
+    answer `test_qs` (unless `learn_only`), recalling with `recall`'s settings when given."""
     tag = f"{planner_name}+{memory_name}"
     embedder = SentenceTransformerEmbedder()
     kept = stores / tag if stores and memory_name != "none" else None  # none keeps nothing
@@ -198,6 +200,8 @@ async def system(
         if kept:
             meta = {"learning_tokens": learn_tokens, "n_learn": len(learn_qs)}
             atomic_write_text(kept / LEARNED, json.dumps(meta))
+    if learn_only:
+        return None, memory
 
     if recall and memory is not None and memory_name != "all":
         memory = memory_for(memory_name, store, recall)  # a read-time choice
@@ -385,11 +389,15 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
             for memory_name in args.systems.split(","):
                 summary, memory = await system(
                     llm, planner_name, memory_name, learn_qs, test_qs, search, runs,
-                    args.concurrency, stores, recall, args.stand_in,
+                    args.concurrency, stores, recall, args.stand_in, args.learn_only,
                 )  # fmt: skip
+                if summary is None:
+                    continue
                 systems[f"{planner_name}+{memory_name}"] = summary
                 if isinstance(memory, ReasoningBank) and memory_name == "rb_self":
                     banks[planner_name] = memory
+        if args.learn_only:
+            return {}
         result: dict[str, Any] = {
             "n_test": len(test_qs),
             "n_learn": len(learn_qs),
@@ -472,12 +480,23 @@ def main() -> None:
         help="keep each learned store in STORES/PLANNER+MEMORY; one learned there before is "
         "reused instead of learning again (benchmarks/routing.py --memory reads them)",
     )
+    ap.add_argument(
+        "--learn-only",
+        action="store_true",
+        help="learn (or reuse) each store in --stores and stop: stores learned in processes "
+        "side by side are then answered together in one run",
+    )
     args = ap.parse_args()
+    if args.learn_only and args.stores is None:
+        raise SystemExit("--learn-only keeps nothing without --stores DIR: pass one")
     unknown = set(args.systems.split(",")) - set(SYSTEMS)
     if unknown:
         raise SystemExit(f"unknown systems {sorted(unknown)}; choose from {', '.join(SYSTEMS)}")
     t0 = time.perf_counter()
     result = asyncio.run(main_async(args))
+    if args.learn_only:
+        console.print(f"stores learned in {args.stores}; nothing answered, no results written")
+        return
     result["total_wall_s"] = round(time.perf_counter() - t0, 1)
     args.out.mkdir(parents=True, exist_ok=True)
     atomic_write_text(args.out / f"{args.name}.json", json.dumps(result, indent=1))
