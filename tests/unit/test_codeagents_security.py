@@ -2,23 +2,17 @@
 clear error, and a short fuzz finds no escape (benchmarks/codeagents_security.py runs the
 full one, ten thousand programs and more)."""
 
-import importlib.util
 import os
-from pathlib import Path
 
 import pytest
 
 from agentkit.planners.code import ProgramLimits
-
-SCRIPT = Path(__file__).resolve().parents[2] / "benchmarks" / "codeagents_security.py"
+from tests.unit.benchmark_scripts import load
 
 
 @pytest.fixture(scope="module")
 def security():
-    spec = importlib.util.spec_from_file_location("codeagents_security", SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load("codeagents_security")
 
 
 @pytest.fixture

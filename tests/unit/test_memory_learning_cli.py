@@ -1,21 +1,16 @@
 """benchmarks/memory_learning.py refuses flags that would waste a learning run."""
 
-import importlib.util
 import re
 import sys
-from pathlib import Path
 
 import pytest
 
-BENCH = Path(__file__).resolve().parents[2] / "benchmarks" / "memory_learning.py"
+from tests.unit.benchmark_scripts import load
 
 
 @pytest.fixture(scope="module")
 def script():
-    spec = importlib.util.spec_from_file_location("memory_learning", BENCH)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load("memory_learning")
 
 
 @pytest.mark.parametrize(

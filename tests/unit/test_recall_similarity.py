@@ -1,30 +1,16 @@
 """benchmarks/recall_similarity.py: a threshold's system takes the memory run's result where
 the nearest item passes it and the no-memory run's elsewhere; nearest() reads a real store."""
 
-import importlib.util
-import sys
-from pathlib import Path
-
 import pytest
 
 from agentkit.memory.learned import Exemplars, ItemMeta
 from agentkit.memory.store import HashingEmbedder, VectorStore
-
-BENCH = Path(__file__).resolve().parents[2] / "benchmarks"
+from tests.unit.benchmark_scripts import load
 
 
 @pytest.fixture(scope="module")
 def script():
-    sys.path.insert(0, str(BENCH))  # it imports memory_learning beside it
-    try:
-        spec = importlib.util.spec_from_file_location(
-            "recall_similarity", BENCH / "recall_similarity.py"
-        )
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-        yield module
-    finally:
-        sys.path.remove(str(BENCH))
+    return load("recall_similarity")
 
 
 def _row(f1, tokens):
