@@ -50,7 +50,7 @@ from agentkit.evals import systems as eval_systems
 from agentkit.evals.metrics import exact_match, f1
 from agentkit.evals.paired import paired_by_question
 from agentkit.evals.provenance import run_info
-from agentkit.evals.runner import run_system, summarise
+from agentkit.evals.runner import progress_bar, run_system, summarise
 from agentkit.evals.systems import CODE_LLM
 from agentkit.llm import connect
 from agentkit.memory.learned import (
@@ -193,9 +193,12 @@ async def system(
                 episode.question_id = q.id
                 return (await memory.learn(episode, llm)).tokens
 
-        for start in range(0, len(learn_qs), concurrency):  # the memory grows batch by batch
-            batch = list(enumerate(learn_qs))[start : start + concurrency]
-            learn_tokens += sum(await asyncio.gather(*(learn_one(i, q) for i, q in batch)))
+        with progress_bar(width=len(tag) + 6) as bar:
+            task = bar.add_task(f"{tag} learn", total=len(learn_qs))
+            for start in range(0, len(learn_qs), concurrency):  # the memory grows by batches
+                batch = list(enumerate(learn_qs))[start : start + concurrency]
+                learn_tokens += sum(await asyncio.gather(*(learn_one(i, q) for i, q in batch)))
+                bar.advance(task, len(batch))
         console.print(f"{tag}: learned in {time.perf_counter() - t0:.0f}s, {learn_tokens} tokens")
         if kept:
             meta = {"learning_tokens": learn_tokens, "n_learn": len(learn_qs)}
@@ -211,9 +214,12 @@ async def system(
         async with sem:
             t0 = time.perf_counter()
             res = await _run(agent, q, search, helper, f"{tag}-test-{i}")
+            bar.advance(task)
             return _row(q, res, time.perf_counter() - t0)
 
-    rows = list(await asyncio.gather(*(test_one(i, q) for i, q in enumerate(test_qs))))
+    with progress_bar(width=len(tag) + 5) as bar:
+        task = bar.add_task(f"{tag} test", total=len(test_qs))
+        rows = list(await asyncio.gather(*(test_one(i, q) for i, q in enumerate(test_qs))))
     with (out / f"{tag}.jsonl").open("w", encoding="utf-8") as fh:
         fh.writelines(json.dumps(r, ensure_ascii=False) + "\n" for r in rows)
     n = max(len(rows), 1)
