@@ -39,6 +39,7 @@ import asyncio
 import json
 import statistics
 import time
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -64,6 +65,7 @@ from agentkit.memory.learned import (
     MemorySettings,
     ReasoningBank,
 )
+from agentkit.memory.learned.manage import items
 from agentkit.memory.learned.scaling import best_of, parallel
 from agentkit.memory.store import SentenceTransformerEmbedder, VectorStore
 from agentkit.paths import atomic_write_text
@@ -176,15 +178,23 @@ async def system(
             f"{store.path} was learned on {learned_before.get('n_learn')} questions, not "
             f"{len(learn_qs)}: pass that --n-learn, or another --stores folder"
         )
-    if not learned_before and _items(store):
-        raise SystemExit(  # learning again would add to what an interrupted run learned
-            f"{store.path} holds items from a learning run that did not finish: remove that "
-            "folder to learn again"
+    progress = _read_json(kept / PROGRESS) if kept else {}
+    if not learned_before and _items(store) and not progress:
+        raise SystemExit(  # learning again would add to what an unrecorded run learned
+            f"{store.path} holds items from a learning run that recorded no progress: remove "
+            "that folder to learn again"
+        )
+    if progress and progress.get("n_learn") != len(learn_qs):
+        raise SystemExit(
+            f"{store.path} was being learned on {progress.get('n_learn')} questions, not "
+            f"{len(learn_qs)}: pass that --n-learn to resume, or another --stores folder"
         )
     if learned_before:
         console.print(f"{tag}: reusing the store learned earlier in {store.path}")
     elif memory is not None:
         t0 = time.perf_counter()
+        if progress:
+            console.print(f"{tag}: resuming after {progress['done']} of {len(learn_qs)} questions")
 
         async def learn_one(i: int, q: hotpotqa.HotpotQuestion) -> int:
             async with sem:
@@ -193,16 +203,13 @@ async def system(
                 episode.question_id = q.id
                 return (await memory.learn(episode, llm)).tokens
 
-        with progress_bar(width=len(tag) + 6) as bar:
-            task = bar.add_task(f"{tag} learn", total=len(learn_qs))
-            for start in range(0, len(learn_qs), concurrency):  # the memory grows by batches
-                batch = list(enumerate(learn_qs))[start : start + concurrency]
-                learn_tokens += sum(await asyncio.gather(*(learn_one(i, q) for i, q in batch)))
-                bar.advance(task, len(batch))
+        seen = learned_questions(store) if progress else set()
+        learn_tokens = await learn_batches(learn_one, learn_qs, concurrency, kept, seen, tag)
         console.print(f"{tag}: learned in {time.perf_counter() - t0:.0f}s, {learn_tokens} tokens")
         if kept:
             meta = {"learning_tokens": learn_tokens, "n_learn": len(learn_qs)}
             atomic_write_text(kept / LEARNED, json.dumps(meta))
+            (kept / PROGRESS).unlink(missing_ok=True)
     if learn_only:
         return None, memory
 
@@ -274,9 +281,52 @@ def _items(store: VectorStore) -> int:
     return sum(store.collection(c).count() for c in store.collections())
 
 
+PROGRESS = "learning.json"
+"""beside a kept store while it learns: questions done, by whole batches, and their tokens (a
+run stopped mid-way resumes after its last whole batch)"""
+
+
 def _learned(store: VectorStore) -> dict[str, Any]:
-    found = store.path / LEARNED if store.path else None
-    return json.loads(found.read_text()) if found and found.exists() else {}
+    return _read_json(store.path / LEARNED) if store.path else {}
+
+
+def _read_json(path: Path) -> dict[str, Any]:
+    return json.loads(path.read_text()) if path.exists() else {}
+
+
+def learned_questions(store: VectorStore) -> set[str]:
+    """Questions whose items are in `store` already."""
+    return {q for _, rec in items(store) for q in rec.metadata.provenance.question_ids}
+
+
+async def learn_batches(
+    learn_one: Callable[[int, Any], Awaitable[int]],
+    qs: list[Any],
+    concurrency: int,
+    kept: Path | None,
+    seen: set[str],
+    label: str,
+) -> int:
+    """Learn from `qs` batch by batch (the memory grows between batches), recording progress
+    beside a kept store after each batch, and resuming after the last batch recorded there.
+    Questions in `seen` are skipped: a batch cut short had stored their items. Returns the
+    learning tokens, those of the recorded batches included."""
+    progress = _read_json(kept / PROGRESS) if kept else {}
+    done, tokens = progress.get("done", 0), progress.get("learning_tokens", 0)
+    if kept and not progress:  # from the first item on, a stopped run can resume
+        atomic_write_text(kept / PROGRESS, json.dumps({"n_learn": len(qs), "done": 0}))
+    with progress_bar(width=len(label) + 6) as bar:
+        task = bar.add_task(f"{label} learn", total=len(qs), completed=done)
+        for start in range(done, len(qs), concurrency):
+            batch = list(enumerate(qs))[start : start + concurrency]
+            fresh = [(i, q) for i, q in batch if q.id not in seen]
+            tokens += sum(await asyncio.gather(*(learn_one(i, q) for i, q in fresh)))
+            done = start + len(batch)
+            if kept:
+                mark = {"n_learn": len(qs), "done": done, "learning_tokens": tokens}
+                atomic_write_text(kept / PROGRESS, json.dumps(mark))
+            bar.advance(task, len(batch))
+    return tokens
 
 
 async def matts(
