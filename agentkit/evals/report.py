@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -79,15 +80,27 @@ def plot_points(
         import matplotlib.pyplot as plt
     except ImportError:
         return None
-    fig, ax = plt.subplots(figsize=(6, 4))
-    for name, tokens, value in points:
-        ax.scatter(tokens, value, s=60)
-        ax.annotate(name, (tokens, value), xytext=(6, 4), textcoords="offset points")
+    from matplotlib.ticker import FuncFormatter, LogLocator
+
+    fig, ax = plt.subplots(figsize=(7, 5))
+    markers = "os^Dv<>P*X"
+    for i, (name, tokens, value) in enumerate(points):  # a legend: labels never overlap
+        ax.scatter(tokens, value, s=60, marker=markers[i % len(markers)], label=name)
     ax.set_xscale("log")
+    xs = [tokens for _, tokens, _ in points if tokens > 0] or [1.0]
+    narrow = max(xs) / min(xs) < 10  # under a decade: label every tick, else 1-2-5
+    labelled = tuple(range(1, 10)) if narrow else (1, 2, 5)
+    ax.xaxis.set_major_locator(LogLocator(subs=[float(v) for v in labelled]))
+    ax.xaxis.set_minor_locator(LogLocator(subs=[float(v) for v in range(1, 10)]))
+    plain = FuncFormatter(lambda v, _: f"{v:,.0f}")
+    ax.xaxis.set_major_formatter(plain)
+    ax.xaxis.set_minor_formatter(FuncFormatter(lambda v, _: ""))
+    ax.margins(x=0.1, y=0.1)
     ax.set_xlabel(f"{per} (prompt + completion, log scale)")
     ax.set_ylabel(score)
-    ax.set_title(title, fontsize=10)
+    ax.set_title(textwrap.fill(title, 80), fontsize=9)
     ax.grid(alpha=0.3)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=2, fontsize=8, frameon=False)
     fig.tight_layout()
     fig.savefig(path, dpi=120)
     plt.close(fig)

@@ -5,7 +5,7 @@ import pytest
 from agentkit.errors import ConfigError
 from agentkit.evals import hotpotqa
 from agentkit.evals.metrics import exact_match, f1, normalize
-from agentkit.evals.report import markdown_table
+from agentkit.evals.report import markdown_table, plot_points
 from agentkit.evals.runner import Outcome, run_system, summarise
 from agentkit.ledger import Ledger
 from agentkit.types import CallLabels, Completion, Usage
@@ -92,3 +92,11 @@ async def test_runner_scores_and_counts_from_the_ledger(tmp_path):
     s = summarise("fake", results)
     assert (s.em, s.tokens_per_question, s.llm_calls_per_question) == (66.7, 19.0, 2.0)
     assert "| fake | 3 | 66.7 |" in markdown_table([s])
+
+
+def test_plot_points_writes_a_png_even_with_a_long_title(tmp_path):
+    pytest.importorskip("matplotlib")
+    points = [("direct", 291.0, 47.2), ("rewoo", 710.0, 33.4), ("react", 3473.0, 20.8)]
+    path = plot_points(points, tmp_path / "p.png", "a title " * 20, "tokens per question", "F1")
+    assert path == tmp_path / "p.png"
+    assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
