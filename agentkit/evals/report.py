@@ -88,8 +88,8 @@ def plot_points(
         ax.scatter(tokens, value, s=60, marker=markers[i % len(markers)], label=name)
     ax.set_xscale("log")
     xs = [tokens for _, tokens, _ in points if tokens > 0] or [1.0]
-    narrow = max(xs) / min(xs) < 10  # under a decade: label every tick, else 1-2-5
-    labelled = tuple(range(1, 10)) if narrow else (1, 2, 5)
+    spread = max(xs) / min(xs)  # labels that fit: every tick within 3x, fewer over wider spans
+    labelled = tuple(range(1, 10)) if spread < 3 else (1, 2, 3, 5) if spread < 10 else (1, 2, 5)
     ax.xaxis.set_major_locator(LogLocator(subs=[float(v) for v in labelled]))
     ax.xaxis.set_minor_locator(LogLocator(subs=[float(v) for v in range(1, 10)]))
     plain = FuncFormatter(lambda v, _: f"{v:,.0f}")
