@@ -65,7 +65,6 @@ from agentkit.memory.learned import (
     MemorySettings,
     ReasoningBank,
 )
-from agentkit.memory.learned.manage import items
 from agentkit.memory.learned.scaling import best_of, parallel
 from agentkit.memory.store import SentenceTransformerEmbedder, VectorStore
 from agentkit.paths import atomic_write_text
@@ -194,7 +193,8 @@ async def system(
     elif memory is not None:
         t0 = time.perf_counter()
         if progress:
-            console.print(f"{tag}: resuming after {progress['done']} of {len(learn_qs)} questions")
+            done = len(progress.get("learned", {}))
+            console.print(f"{tag}: resuming with {done} of {len(learn_qs)} questions learned")
 
         async def learn_one(i: int, q: hotpotqa.HotpotQuestion) -> int:
             async with sem:
@@ -203,8 +203,7 @@ async def system(
                 episode.question_id = q.id
                 return (await memory.learn(episode, llm)).tokens
 
-        seen = learned_questions(store) if progress else set()
-        learn_tokens = await learn_batches(learn_one, learn_qs, concurrency, kept, seen, tag)
+        learn_tokens = await learn_batches(learn_one, learn_qs, concurrency, kept, progress, tag)
         console.print(f"{tag}: learned in {time.perf_counter() - t0:.0f}s, {learn_tokens} tokens")
         if kept:
             meta = {"learning_tokens": learn_tokens, "n_learn": len(learn_qs)}
@@ -282,8 +281,8 @@ def _items(store: VectorStore) -> int:
 
 
 PROGRESS = "learning.json"
-"""beside a kept store while it learns: questions done, by whole batches, and their tokens (a
-run stopped mid-way resumes after its last whole batch)"""
+"""beside a kept store while it learns: each question learned so far and the tokens its learning
+cost (a run stopped mid-way resumes with the questions not in it)"""
 
 
 def _learned(store: VectorStore) -> dict[str, Any]:
@@ -294,39 +293,37 @@ def _read_json(path: Path) -> dict[str, Any]:
     return json.loads(path.read_text()) if path.exists() else {}
 
 
-def learned_questions(store: VectorStore) -> set[str]:
-    """Questions whose items are in `store` already."""
-    return {q for _, rec in items(store) for q in rec.metadata.provenance.question_ids}
-
-
 async def learn_batches(
     learn_one: Callable[[int, Any], Awaitable[int]],
     qs: list[Any],
     concurrency: int,
     kept: Path | None,
-    seen: set[str],
+    progress: dict[str, Any],
     label: str,
 ) -> int:
-    """Learn from `qs` batch by batch (the memory grows between batches), recording progress
-    beside a kept store after each batch, and resuming after the last batch recorded there.
-    Questions in `seen` are skipped: a batch cut short had stored their items. Returns the
-    learning tokens, those of the recorded batches included."""
-    progress = _read_json(kept / PROGRESS) if kept else {}
-    done, tokens = progress.get("done", 0), progress.get("learning_tokens", 0)
-    if kept and not progress:  # from the first item on, a stopped run can resume
-        atomic_write_text(kept / PROGRESS, json.dumps({"n_learn": len(qs), "done": 0}))
+    """Learn from `qs` batch by batch (the memory grows between batches). Beside a kept store
+    each question is recorded as soon as its items are stored, so a stopped run resumes with
+    exactly the questions it had not finished (a question cut between two distillers' writes is
+    learned again), in the same batches. Returns the learning tokens, recorded ones included."""
+    learned: dict[str, int] = dict(progress.get("learned", {}))
+
+    def record() -> None:
+        if kept:
+            mark = {"n_learn": len(qs), "learned": learned}
+            atomic_write_text(kept / PROGRESS, json.dumps(mark))
+
+    async def learn_and_record(i: int, q: Any) -> None:
+        learned[q.id] = await learn_one(i, q)
+        record()
+        bar.advance(task)
+
+    record()  # from the first item on, a stopped run can resume
     with progress_bar(width=len(label) + 6) as bar:
-        task = bar.add_task(f"{label} learn", total=len(qs), completed=done)
-        for start in range(done, len(qs), concurrency):
+        task = bar.add_task(f"{label} learn", total=len(qs), completed=len(learned))
+        for start in range(0, len(qs), concurrency):
             batch = list(enumerate(qs))[start : start + concurrency]
-            fresh = [(i, q) for i, q in batch if q.id not in seen]
-            tokens += sum(await asyncio.gather(*(learn_one(i, q) for i, q in fresh)))
-            done = start + len(batch)
-            if kept:
-                mark = {"n_learn": len(qs), "done": done, "learning_tokens": tokens}
-                atomic_write_text(kept / PROGRESS, json.dumps(mark))
-            bar.advance(task, len(batch))
-    return tokens
+            await asyncio.gather(*(learn_and_record(i, q) for i, q in batch if q.id not in learned))
+    return sum(learned.values())
 
 
 async def matts(

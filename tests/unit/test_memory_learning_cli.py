@@ -8,8 +8,6 @@ import sys
 
 import pytest
 
-from agentkit.memory.learned import Exemplars, ItemMeta, Provenance
-from agentkit.memory.store import HashingEmbedder, VectorStore
 from tests.unit.benchmark_scripts import load
 
 
@@ -41,35 +39,37 @@ class Stop(Exception):
     """Stands for a kill: the run ends in the middle of a batch."""
 
 
-def test_a_stopped_learning_run_resumes_after_its_last_whole_batch(script, tmp_path):
+def test_a_stopped_learning_run_resumes_with_the_questions_it_had_not_finished(script, tmp_path):
     qs = [Question(i) for i in range(10)]
-    learned: list[int] = []
+    calls: list[int] = []
 
     async def until_seven(i, q):
+        calls.append(i)
+        await asyncio.sleep(0.01 if i == 7 else 0)  # 4-6 finish before 7 is killed
         if i == 7:
             raise Stop
-        learned.append(i)
         return 10
 
     with pytest.raises(Stop):
-        asyncio.run(script.learn_batches(until_seven, qs, 4, tmp_path, set(), "t"))
+        asyncio.run(script.learn_batches(until_seven, qs, 4, tmp_path, {}, "t"))
     mark = json.loads((tmp_path / script.PROGRESS).read_text())
-    assert mark == {"n_learn": 10, "done": 4, "learning_tokens": 40}
+    assert mark["n_learn"] == 10
+    assert sorted(mark["learned"]) == [f"q{i}" for i in range(7)]  # the cut batch's finished ones
 
     async def rest(i, q):
-        learned.append(i)
+        calls.append(i)
         return 1
 
-    # questions 4-6 finished in the cut batch and their items are in the store: not again
-    tokens = asyncio.run(script.learn_batches(rest, qs, 4, tmp_path, {"q4", "q5", "q6"}, "t"))
-    assert tokens == 40 + 3
-    assert sorted(learned) == list(range(10))
+    tokens = asyncio.run(script.learn_batches(rest, qs, 4, tmp_path, mark, "t"))
+    assert tokens == 7 * 10 + 3
+    assert calls == [*range(8), 7, 8, 9]  # only 7 twice: it was cut
+    final = json.loads((tmp_path / script.PROGRESS).read_text())
+    assert sorted(final["learned"]) == sorted(q.id for q in qs)
 
 
-def test_learned_questions_reads_the_provenance_of_stored_items(script):
-    memory = Exemplars(VectorStore(HashingEmbedder(dim=64)))
-    for qid in ("q1", "q2"):
-        meta = ItemMeta(kind="exemplar", situation=f"question {qid}", content="#E1 = search[x]")
-        meta.provenance = Provenance(question_ids=[qid])
-        memory.merge(meta)
-    assert script.learned_questions(memory.store) == {"q1", "q2"}
+def test_without_a_kept_store_learning_still_counts_its_tokens(script):
+    async def one(i, q):
+        return 2
+
+    qs = [Question(i) for i in range(3)]
+    assert asyncio.run(script.learn_batches(one, qs, 2, None, {}, "t")) == 6
