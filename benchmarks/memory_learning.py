@@ -321,7 +321,7 @@ async def learn_batches(
     with progress_bar(width=len(label) + 6) as bar:
         task = bar.add_task(f"{label} learn", total=len(qs), completed=len(learned))
         for start in range(0, len(qs), concurrency):
-            batch = list(enumerate(qs))[start : start + concurrency]
+            batch = enumerate(qs[start : start + concurrency], start)
             await asyncio.gather(*(learn_and_record(i, q) for i, q in batch if q.id not in learned))
     return sum(learned.values())
 
