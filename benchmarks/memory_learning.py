@@ -23,8 +23,10 @@ memory in its own process, then answer them all in one run.
 Systems: none | handbook | rb_self (ReasoningBank, judged by the model) | rb_gold (judged
 by the gold answer) | arcmemo (lessons and concepts, from runs the gold answer verifies) |
 exemplars (the plans of runs the gold answer verifies, as worked examples: notes beside
-ReWOO's own; `--stand-in`: in their place) | all (handbook, ReasoningBank and
-ArcMemo, self-judged, one cap).
+ReWOO's own; `--stand-in`: in their place; for the reader, the questions with their answers,
+before its read) | all (handbook, ReasoningBank and ArcMemo, self-judged, one cap).
+Planners: rewoo | codeagents | reader (the budgeted reader: two-hop BM25 sentences from the
+question's own pages, one call; choice questions from each option's fact).
 
 `--recall-k` / `--recall-tokens` set how much a single memory gives each test question
 (learning always uses each kind's defaults, so one kept store serves every setting).
@@ -68,7 +70,7 @@ from agentkit.memory.learned import (
 from agentkit.memory.learned.scaling import best_of, parallel
 from agentkit.memory.store import SentenceTransformerEmbedder, VectorStore
 from agentkit.paths import atomic_write_text
-from agentkit.planners import CodeAgents, Planner, ReWOO
+from agentkit.planners import CodeAgents, Planner, Reader, ReWOO
 from agentkit.tools import llm_tool
 
 RESULTS = Path(__file__).parent / "results"
@@ -101,11 +103,18 @@ def memory_for(
     return kind(store, judge=judge, settings=chosen)
 
 
-def planner_for(name: str, stand_in: bool = False) -> tuple[Planner, Any]:
-    """`stand_in`: recalled exemplars replace ReWOO's fixed examples, not notes beside them."""
-    if name == "codeagents":
-        return CodeAgents(), llm_tool(description=CODE_LLM)
-    return ReWOO(learned_examples=stand_in), llm_tool()
+Planners = Callable[[hotpotqa.HotpotQuestion], Planner]
+
+
+def planner_for(name: str, search: Any, stand_in: bool = False) -> tuple[Planners, Any]:
+    """The planner for each question (the budgeted reader reads that question's own pages)
+    and its llm tool. `stand_in`: recalled exemplars replace ReWOO's fixed examples, not
+    notes beside them."""
+    if name == "reader":
+        return (lambda q: Reader(search.evidence(q))), None
+    planner: Planner = CodeAgents() if name == "codeagents" else ReWOO(learned_examples=stand_in)
+    helper = llm_tool(description=CODE_LLM) if name == "codeagents" else llm_tool()
+    return (lambda q: planner), helper
 
 
 class Sampled:
@@ -122,8 +131,18 @@ class Sampled:
         return await self._llm.generate(prompt, **kwargs)
 
 
-async def _run(agent: Agent, q: hotpotqa.HotpotQuestion, search: Any, helper: Any, rid: str):
-    return await agent.run(q.question, run_id=rid, tools=[search.tool(q), helper])
+async def _run(
+    llm: Any,
+    planners: Planners,
+    memory: Memory | None,
+    q: hotpotqa.HotpotQuestion,
+    search: Any,
+    helper: Any,
+    rid: str,
+) -> AgentResult:
+    agent = Agent(llm, planner=planners(q), memory=memory)
+    tools = [search.tool(q)] + ([helper] if helper is not None else [])
+    return await agent.run(q.question, run_id=rid, tools=tools)
 
 
 def _row(q: hotpotqa.HotpotQuestion, res: AgentResult, wall_s: float) -> dict[str, Any]:
@@ -168,8 +187,7 @@ async def system(
     store = VectorStore.open(kept, embedder) if kept else VectorStore(embedder)
     learned_before = _learned(store)
     memory = memory_for(memory_name, store)
-    planner, helper = planner_for(planner_name, stand_in)
-    agent = Agent(llm, planner=planner, memory=memory)
+    planners, helper = planner_for(planner_name, search, stand_in)
     learn_tokens = learned_before.get("learning_tokens", 0)
     sem = asyncio.Semaphore(concurrency)
     if learned_before and learned_before.get("n_learn") != len(learn_qs):
@@ -196,12 +214,12 @@ async def system(
             done = len(progress.get("learned", {}))
             console.print(f"{tag}: resuming with {done} of {len(learn_qs)} questions learned")
 
-        async def learn_one(i: int, q: hotpotqa.HotpotQuestion) -> int:
+        async def learn_one(i: int, q: hotpotqa.HotpotQuestion, learner: Memory = memory) -> int:
             async with sem:
-                res = await _run(agent, q, search, helper, f"{tag}-learn-{i}")
+                res = await _run(llm, planners, learner, q, search, helper, f"{tag}-learn-{i}")
                 episode = Episode.from_record(res.model_dump(mode="json"), gold=q.answer)
                 episode.question_id = q.id
-                return (await memory.learn(episode, llm)).tokens
+                return (await learner.learn(episode, llm)).tokens
 
         learn_tokens = await learn_batches(learn_one, learn_qs, concurrency, kept, progress, tag)
         console.print(f"{tag}: learned in {time.perf_counter() - t0:.0f}s, {learn_tokens} tokens")
@@ -214,12 +232,11 @@ async def system(
 
     if recall and memory is not None and memory_name != "all":
         memory = memory_for(memory_name, store, recall)  # a read-time choice
-        agent = Agent(llm, planner=planner, memory=memory)
 
     async def test_one(i: int, q: hotpotqa.HotpotQuestion) -> dict[str, Any]:
         async with sem:
             t0 = time.perf_counter()
-            res = await _run(agent, q, search, helper, f"{tag}-test-{i}")
+            res = await _run(llm, planners, memory, q, search, helper, f"{tag}-test-{i}")
             bar.advance(task)
             return _row(q, res, time.perf_counter() - t0)
 
@@ -331,17 +348,16 @@ async def matts(
 ) -> dict[str, Any]:
     """MaTTS parallel (k=3, with memory) against best-of-3 (none), on the same questions."""
     sampled = Sampled(llm, 0.7)
-    planner, helper = planner_for("rewoo")
+    planners, helper = planner_for("rewoo", search)
     out: dict[str, Any] = {}
     for name, memory in (("best_of_3", None), ("matts_parallel_3", bank)):
-        agent = Agent(sampled, planner=planner, memory=memory)
         scores, ems, rollout, learning = [], [], 0, 0
         for i, q in enumerate(qs):
 
             async def rollout_fn(
-                rid: str, q: hotpotqa.HotpotQuestion = q, agent: Agent = agent
+                rid: str, q: hotpotqa.HotpotQuestion = q, memory: Memory | None = memory
             ) -> Episode:
-                res = await _run(agent, q, search, helper, rid)
+                res = await _run(sampled, planners, memory, q, search, helper, rid)
                 return Episode.from_record(res.model_dump(mode="json"), gold=q.answer)
 
             task = f"{name}-{i}"

@@ -29,6 +29,7 @@ __all__ = ["Evidence", "Reader", "Reading"]
 
 TEMPLATES = {
     "reader": ("passages", "question"),
+    "reader_examples": ("examples",),
     "compare_facts": ("passages", "question", "a", "b"),
     "compare_choose": ("question", "a", "b", "fact_a", "fact_b"),
 }
@@ -57,6 +58,7 @@ class Reading(BaseModel):
 
 class Reader:
     name = "reader"
+    takes_examples = True  # a memory's worked examples (questions answered right) come first
 
     def __init__(
         self,
@@ -74,8 +76,11 @@ class Reader:
         them; a server that does not simply leaves them out). `compare` answers choice
         questions from the options' facts (on the 32 among questions 51-200: F1 53.1 -> 68.8
         for 61 more tokens; see compare.py).
-        `prompt_templates` may replace "reader" ({passages}, {question}), "compare_facts"
-        ({passages}, {question}, {a}, {b}) and "compare_choose" (+ {fact_a}, {fact_b})."""
+        `prompt_templates` may replace "reader" ({passages}, {question}), "reader_examples"
+        ({examples}: a memory's recalled questions with their answers, before the read),
+        "compare_facts" ({passages}, {question}, {a}, {b}) and "compare_choose" (+ {fact_a},
+        {fact_b}). A memory's notes and examples reach the one read, not a choice decided from
+        the options' facts."""
         self.evidence = evidence
         self.settings = ReaderSettings.from_arguments(locals())
         self.prompts = PromptTemplates("Reader", "agentkit.planners", TEMPLATES, prompt_templates)
@@ -99,6 +104,10 @@ class Reader:
                 return choice
             spent = choice
         prompt = self.prompts.render("reader", passages=chosen.text, question=question)
+        if ctx.examples:
+            shown = self.prompts.render("reader_examples", examples=ctx.examples)
+            prompt = f"{shown.rstrip()}\n\n{prompt}"
+        prompt = ctx.with_notes(prompt)
         answer, logprobs, tokens = await self._call(ctx, prompt, role, self.settings.answer_tokens)
         return Reading(answer=answer, evidence=chosen, logprobs=logprobs, tokens=spent + tokens)
 

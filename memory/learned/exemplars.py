@@ -5,6 +5,11 @@ similar ones as in-context examples. A small model copies the shape of a plan th
 more readily than it follows advice written about one, and keeping one costs no model call
 beyond the judgement: the item is the run's own question and its plan as written.
 
+A run that called no tool (the budgeted reader: one read, one answer) has no plan to copy;
+its item is the question and the answer judged right, shown to the reader before its read
+(similar questions with their answers, after KATE, arXiv 2101.06804: a small model takes
+the answer's form, a name, a year, yes or no, from its neighbours).
+
 Only runs judged right are kept. A run of a question already stored adds its provenance to
 that item (the first plan stays). Retrieval: top-1 by embedding, the question's neighbours.
 As a note the plan shows its steps only (the prose costs tokens and the steps say it); a
@@ -37,6 +42,11 @@ class Exemplars(LearnedMemory):
             return [], ["no judgement (no gold answer for the gold judge); nothing kept"]
         if not judgement.success:
             return [], []
+        if not episode.steps and episode.answer.strip():  # read and answered: no plan to show
+            answer = f"Answer: {episode.answer.strip()}"
+            return [
+                ItemMeta(kind="exemplar", situation=episode.question.strip(), content=answer)
+            ], []
         plan = "\n".join(plan_lines(episode.plan or ""))
         if not plan_steps(plan):
             return [], ["the run has no plan to keep"]

@@ -50,7 +50,8 @@ class ItemMeta(BaseModel):
     `content` (its instruction); a ReasoningBank item `title`, `description`, `content`; an
     ArcMemo lesson `situation` and `content` (the suggestion); a concept `name`,
     `concept_kind`, `parameters`, `cues` and `notes`; an exemplar `situation` (the question)
-    and `content` (the plan that answered it, as the planner wrote it)."""
+    and `content` (the plan that answered it, as the planner wrote it, or "Answer: ..." for
+    a run that called no tool)."""
 
     kind: Kind
     name: str = ""

@@ -1,12 +1,14 @@
 """Learned memories on a real model: learn from a few HotpotQA runs with Qwen2.5-Coder-1.5B
 and the embedded MiniLM, then a new run is given the items, and its plan may cite them; a
-real plan kept as a worked example is given to the next run's planner."""
+real plan kept as a worked example is given to the next run's planner; a real read kept as
+its question and answer is shown to the next read."""
 
 import json
 
 import pytest
 
-from agentkit import Agent, ReWOO
+from agentkit import Agent, Reader, ReWOO
+from agentkit.memory.evidence import LinkedEvidence
 from agentkit.memory.learned import (
     Episode,
     Exemplars,
@@ -81,3 +83,27 @@ async def test_a_real_plan_kept_as_an_exemplar_guides_the_next_plan(
         assert result.ok and result.plan
         assert result.memory is not None and result.memory.items == [kept.id]
         assert 0 < result.memory.tokens < result.usage["planner"].usage.prompt_tokens
+
+
+async def test_a_real_read_kept_as_its_answer_is_shown_to_the_next_read(
+    qwen_llm, hotpot_path, tmp_path
+):
+    first, second = _questions(hotpot_path, 2)
+    with VectorStore.open(tmp_path / "memory", SentenceTransformerEmbedder()) as store:
+        examples = Exemplars(store)
+
+        def agent(q):
+            reader = Reader(LinkedEvidence(q["context"]), compare=False)
+            return Agent(qwen_llm, planner=reader, memory=examples)
+
+        result = await agent(first).run(first["question"])
+        episode = Episode.from_record(result.model_dump(mode="json"))
+        right = Judgement(success=True, judge="gold")
+        await examples.learn(episode, qwen_llm, judgement=right)
+        [kept] = examples.all()
+        assert kept.metadata.content == f"Answer: {result.answer}" and result.answer
+
+        shown = await agent(second).run(second["question"])
+    assert shown.ok and shown.answer
+    assert shown.memory is not None and shown.memory.items == [kept.id]
+    assert 0 < shown.memory.tokens < shown.usage["reader"].usage.prompt_tokens

@@ -9,6 +9,7 @@ import pytest
 
 from agentkit.agent import Agent
 from agentkit.budget import Budget, Limits
+from agentkit.memory.evidence import LinkedEvidence
 from agentkit.memory.learned import (
     ArcMemo,
     Candidate,
@@ -27,7 +28,7 @@ from agentkit.memory.learned import (
 from agentkit.memory.learned.scaling import best_of, parallel, sequential, vote
 from agentkit.memory.lexical import Corpus
 from agentkit.memory.store import HashingEmbedder, VectorStore
-from agentkit.planners import ReWOO
+from agentkit.planners import Reader, ReWOO
 from agentkit.testing import FunctionModel, WordCounter
 from agentkit.tools import search_tool
 from agentkit.types import CallLabels
@@ -265,6 +266,41 @@ async def test_exemplars_drop_a_run_without_a_usable_plan_with_a_reason(plan, pr
     ex = Exemplars(store(), judge=gold())
     report = await ex.learn(episode(plan=plan, gold=RUN["answer"]), scripted())
     assert ex.all() == [] and problem in report.problems[0]
+
+
+async def test_a_run_that_called_no_tool_is_kept_as_its_question_and_answer():
+    ex = Exemplars(store(), judge=gold())
+    read = episode(plan="read 40 tokens of evidence from: Jaws", steps=[], gold=RUN["answer"])
+    report = await ex.learn(read, scripted())
+    [item] = ex.all()
+    assert report.problems == [] and item.metadata.content == f"Answer: {RUN['answer']}"
+    assert item.metadata.example() == f"Question: {RUN['question']}\nAnswer: {RUN['answer']}"
+
+
+PAGES = [
+    ("Alien (film)", ["Alien is a 1979 film directed by Ridley Scott."]),
+    ("Ridley Scott", ["Ridley Scott studied at the Royal College of Art."]),
+]
+
+
+@pytest.mark.parametrize("memory", ["exemplars", "handbook"])
+async def test_the_reader_reads_after_the_questions_answered_like_it_and_the_notes(memory):
+    s, llm = store(), FunctionModel(lambda messages, info: "Royal College of Art")
+    kind = Exemplars(s, judge=gold()) if memory == "exemplars" else Handbook(s, judge=gold())
+    learned = episode(plan="read", steps=[], gold=RUN["answer"])
+    await kind.learn(learned, scripted())
+    agent = Agent(llm, planner=Reader(LinkedEvidence(PAGES), compare=False), memory=kind)
+    result = await agent.run("Which school did the director of Alien attend?", run_id="new")
+    [call] = llm.calls
+    head, read = call.prompt.split("\n\nAnswer the question from the passages.")
+    if memory == "exemplars":  # the worked example, in the reader's own words for it
+        assert (
+            head == f"Questions like this one, answered right:\n{kind.all()[0].metadata.example()}"
+        )
+    else:  # notes before the read, as for any planner
+        assert head.startswith("Notes learned from earlier runs") and "behavior_" in head
+    assert "Ridley Scott studied" in read and result.answer == "Royal College of Art"
+    assert result.memory.names == [kind.all()[0].metadata.label] and result.memory.tokens > 0
 
 
 async def _plan_prompt_with(ex, planner=None):
