@@ -231,15 +231,30 @@ def test_writer_killed_mid_save_leaves_the_last_good_state(tmp_path: Path) -> No
 
 _SAVER = """
 import sys
+from pathlib import Path
 from agentkit.memory.store import HashingEmbedder, VectorStore
-path, rounds = sys.argv[1], int(sys.argv[2])
+path = sys.argv[1]
 store = VectorStore.open(path, HashingEmbedder(dim=64))
 col = store.collection("c")
 ids = [f"r{i}" for i in range(200)]
-for version in range(rounds):
+version = 0
+while not (Path(path) / "stop").exists():
     col.upsert([f"version {version} of record {i}" for i in range(200)], ids=ids)
     store.save()
+    version += 1
+print(version - 1)
 """
+
+
+def _read_one_generation(path: Path) -> str:
+    col = VectorStore.open(path, EMB, read_only=True).collection("c")
+    records = col.get_many([f"r{i}" for i in range(200)], with_embeddings=True)
+    versions = {r.text.split()[1] for r in records}
+    assert len(records) == 200 and col.count() == 200 and len(versions) == 1
+    # The vectors come from the same generation as the texts.
+    vectors = np.array([r.embedding for r in records], dtype=np.float32)
+    np.testing.assert_allclose(vectors, EMB.embed([r.text for r in records]), atol=1e-6)
+    return versions.pop()
 
 
 def test_readers_never_see_torn_state_while_a_writer_saves(tmp_path: Path) -> None:
@@ -247,18 +262,18 @@ def test_readers_never_see_torn_state_while_a_writer_saves(tmp_path: Path) -> No
         store.collection("c").upsert(
             [f"version -1 of record {i}" for i in range(200)], ids=[f"r{i}" for i in range(200)]
         )
-    writer = subprocess.Popen([sys.executable, "-c", _SAVER, str(tmp_path), "10"])
+    # The writer saves until told to stop, so reads overlap saves however slow either side is.
+    writer = subprocess.Popen(
+        [sys.executable, "-c", _SAVER, str(tmp_path)], stdout=subprocess.PIPE, text=True
+    )
     seen: set[str] = set()
+    deadline = time.monotonic() + 120
     try:
-        while writer.poll() is None or not seen:
-            col = VectorStore.open(tmp_path, EMB, read_only=True).collection("c")
-            records = col.get_many([f"r{i}" for i in range(200)], with_embeddings=True)
-            versions = {r.text.split()[1] for r in records}
-            assert len(records) == 200 and col.count() == 200 and len(versions) == 1
-            # The vectors come from the same generation as the texts.
-            vectors = np.array([r.embedding for r in records], dtype=np.float32)
-            np.testing.assert_allclose(vectors, EMB.embed([r.text for r in records]), atol=1e-6)
-            seen |= versions
+        while len(seen - {"-1"}) < 2 and time.monotonic() < deadline:
+            assert writer.poll() is None, "the writer died"
+            seen.add(_read_one_generation(tmp_path))
     finally:
-        writer.wait()
-    assert writer.returncode == 0 and len(seen) >= 2
+        (tmp_path / "stop").touch()
+        last, _ = writer.communicate(timeout=60)
+    assert writer.returncode == 0 and len(seen - {"-1"}) >= 2
+    assert _read_one_generation(tmp_path) == last.strip()
